@@ -1,0 +1,225 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Who we are: settings from options, a credentials-file profile and the environment,
+the credential that ``auth_source`` picks, and a token source for the ARM client.
+
+No HTTP client code lives here: azure-identity talks to Entra ID itself.
+Deciding (``plan``) is pure and tested on its own; building the credential
+imports azure-identity only when it is needed.
+"""
+
+import configparser
+import json
+import os
+import subprocess
+import threading
+from collections import namedtuple
+
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError, check_subscription_id
+
+AUTH_SOURCES = ("auto", "env", "credential_file", "cli", "msi", "workload_identity")
+
+# Settings that options, a profile and the environment can all give; first variable set wins.
+ENV_NAMES = {
+    "subscription_id": ("AZURE_SUBSCRIPTION_ID",),
+    "tenant": ("AZURE_TENANT", "AZURE_TENANT_ID"),
+    "client_id": ("AZURE_CLIENT_ID",),
+    "secret": ("AZURE_SECRET", "AZURE_CLIENT_SECRET"),
+    "x509_certificate_path": ("AZURE_X509_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH"),
+    "cloud_environment": ("AZURE_CLOUD_ENVIRONMENT",),
+    "resource_manager_url": ("AZURE_RESOURCE_MANAGER_URL",),
+    "authority_host": ("AZURE_AUTHORITY_HOST",),
+}
+FEDERATED_TOKEN_FILE = "AZURE_FEDERATED_TOKEN_FILE"
+SECRET_SETTINGS = ("secret",)
+CREDENTIAL_SETTINGS = ("tenant", "client_id", "secret", "x509_certificate_path")
+
+# How the credential is made: client secret, certificate, federated token, CLI, managed identity.
+Plan = namedtuple("Plan", "source method settings")
+
+
+def settings_from_environment(environ):
+    found = {}
+    for key, names in ENV_NAMES.items():
+        for name in names:
+            if environ.get(name):
+                found[key] = environ[name]
+                break
+    return found
+
+
+def credentials_file(environ):
+    config_dir = environ.get("AZURE_CONFIG_DIR") or os.path.join(os.path.expanduser("~"), ".azure")
+    return os.path.join(config_dir, "credentials")
+
+
+def read_profile(path, name):
+    """The settings of one section of an INI credentials file (keys named like the options)."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except FileNotFoundError:
+        raise ValidationError("profile", "%r: the credentials file %s does not exist" % (name, path)) from None
+    except (OSError, configparser.Error) as exc:
+        raise ValidationError("profile", "%r: cannot read the credentials file %s: %s" % (name, path, exc)) from None
+    if not parser.has_section(name):
+        raise ValidationError("profile", "%r is not a section of %s; sections there: %s" % (
+            name, path, ", ".join(parser.sections()) or "none"))
+    return {key: value for key, value in parser.items(name) if key in ENV_NAMES and value}
+
+
+def _explicit(params):
+    return {key: params.get(key) for key in ENV_NAMES if params.get(key) not in (None, "")}
+
+
+def _has_client_credential(settings):
+    return bool(settings.get("secret") or settings.get("x509_certificate_path"))
+
+
+def _client_method(settings):
+    return "client_secret" if settings.get("secret") else "certificate"
+
+
+def plan(params, environ, profile_reader=read_profile, az_path=None):
+    """Decide where credentials come from and how the credential is made.
+
+    Settings merge with explicit options first, then the profile (when one is
+    used), then the environment. ``auth_source: auto`` takes, in order:
+    credentials given as options; the named profile; environment variables
+    (client secret, certificate, or a federated token file); the Azure CLI
+    when ``az`` is on PATH (falling back to managed identity); managed identity.
+    """
+    source = params.get("auth_source") or "auto"
+    explicit = _explicit(params)
+    from_env = settings_from_environment(environ)
+    if source == "credential_file":  # the credentials are the profile's; the environment may still give the rest
+        from_env = {key: value for key, value in from_env.items() if key not in CREDENTIAL_SETTINGS}
+    profile_name = params.get("profile") or ("default" if source == "credential_file" else None)
+    from_profile = profile_reader(credentials_file(environ), profile_name) if profile_name else {}
+    settings = dict(from_env)
+    settings.update(from_profile)
+    settings.update(explicit)
+    token_file = environ.get(FEDERATED_TOKEN_FILE)
+
+    if source == "auto":
+        if _has_client_credential(explicit):
+            return Plan("options", _client_method(settings), settings)
+        if _has_client_credential(from_profile):
+            return Plan("profile", _client_method(settings), settings)
+        if _has_client_credential(from_env):
+            return Plan("env", _client_method(settings), settings)
+        if token_file and settings.get("tenant") and settings.get("client_id"):
+            return Plan("env", "federated", dict(settings, token_file=token_file))
+        if az_path:
+            return Plan("cli", "cli_then_msi", settings)
+        return Plan("msi", "msi", settings)
+    if source in ("env", "credential_file"):
+        if _has_client_credential(settings):
+            return Plan(source, _client_method(settings), settings)
+        if source == "env" and token_file:
+            return Plan(source, "federated", dict(settings, token_file=token_file))
+        where = "the environment" if source == "env" else "profile %r" % profile_name
+        raise ValidationError("auth_source", "%r found no credentials in %s: set a client secret (secret) or a certificate "
+                                             "(x509_certificate_path)%s" % (source, where, " or AZURE_FEDERATED_TOKEN_FILE"
+                                                                           if source == "env" else ""))
+    if source == "workload_identity":
+        if not token_file:
+            raise ValidationError("auth_source", "'workload_identity' needs AZURE_FEDERATED_TOKEN_FILE to name the federated token file")
+        return Plan(source, "federated", dict(settings, token_file=token_file))
+    return Plan(source, source, settings)
+
+
+def check_plan(chosen):
+    """Raise ValidationError for a plan that cannot work, naming the setting that is missing or wrong."""
+    settings = chosen.settings
+    if chosen.method in ("client_secret", "certificate", "federated"):
+        for key in ("tenant", "client_id"):
+            if not settings.get(key):
+                raise ValidationError(key, "required to authenticate with a %s (set the %s option or %s)" % (
+                    chosen.method.replace("_", " "), key, " or ".join(ENV_NAMES[key])))
+    if chosen.method == "certificate" and not os.path.isfile(settings["x509_certificate_path"]):
+        raise ValidationError("x509_certificate_path", "%r is not a file (a PEM file holding the certificate and its private key)"
+                              % settings["x509_certificate_path"])
+    if chosen.method == "federated" and not os.path.isfile(settings["token_file"]):
+        raise ValidationError("auth_source", "AZURE_FEDERATED_TOKEN_FILE names %r, which is not a file" % settings["token_file"])
+    if settings.get("subscription_id"):
+        check_subscription_id(settings["subscription_id"])
+
+
+def credential_factory(chosen, cloud, verify, timeout, disable_instance_discovery=False):
+    """A function that makes a new azure-identity credential for the plan (a new one drops any cached token)."""
+    settings = chosen.settings
+    common = dict(authority=cloud.authority_host, connection_verify=verify, connection_timeout=timeout, read_timeout=timeout)
+    if disable_instance_discovery:
+        common["disable_instance_discovery"] = True
+
+    def make():
+        from azure import identity  # pylint: disable=import-outside-toplevel
+
+        if chosen.method == "client_secret":
+            return identity.ClientSecretCredential(settings["tenant"], settings["client_id"], settings["secret"], **common)
+        if chosen.method == "certificate":
+            return identity.CertificateCredential(settings["tenant"], settings["client_id"],
+                                                  certificate_path=settings["x509_certificate_path"], **common)
+        if chosen.method == "federated":
+            return identity.WorkloadIdentityCredential(tenant_id=settings["tenant"], client_id=settings["client_id"],
+                                                       token_file_path=settings["token_file"], **common)
+        cli = identity.AzureCliCredential(tenant_id=settings.get("tenant"), process_timeout=max(10, int(timeout)))
+        msi = identity.ManagedIdentityCredential(client_id=settings.get("client_id"), connection_verify=verify,
+                                                 connection_timeout=timeout, read_timeout=timeout)
+        if chosen.method == "cli":
+            return cli
+        if chosen.method == "msi":
+            return msi
+        return identity.ChainedTokenCredential(cli, msi)
+
+    return make
+
+
+def cli_default_subscription(az_path, timeout=30, run=subprocess.run):
+    """The Azure CLI's default subscription id, as ``az account show`` prints it."""
+    try:
+        done = run([az_path, "account", "show", "--output", "json"], capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ValidationError("subscription_id", "not set, and the Azure CLI could not tell its default subscription: %s" % exc) from None
+    try:
+        subscription = json.loads(done.stdout).get("id") if done.returncode == 0 else None
+    except (ValueError, AttributeError):
+        subscription = None
+    if not subscription:
+        raise ValidationError("subscription_id", "not set, and the Azure CLI has no default subscription (%s)" % (
+            " ".join(done.stderr.split())[:200] or "run 'az login'"))
+    return subscription
+
+
+class TokenSource:
+    """Asks the credential for a token before every request (azure-identity caches and
+    refreshes it), and makes a new credential when Resource Manager refused a token."""
+
+    def __init__(self, factory, scope):
+        self._factory = factory
+        self._scope = scope
+        self._credential = None
+        self._lock = threading.Lock()
+
+    def token(self):
+        with self._lock:
+            if self._credential is None:
+                self._credential = self._factory()
+            return self._get()
+
+    def renew(self):
+        with self._lock:
+            self._credential = self._factory()
+            return self._get()
+
+    def _get(self):
+        from azure.core.exceptions import AzureError  # pylint: disable=import-outside-toplevel
+
+        try:
+            return self._credential.get_token(self._scope).token
+        except AzureError as exc:
+            raise ArmError("could not get a token for %s: %s" % (self._scope, " ".join(str(exc).split())), kind="auth",
+                           code=type(exc).__name__) from None

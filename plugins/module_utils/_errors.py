@@ -1,0 +1,53 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one error type of the engine: what failed, where, and Azure's own words."""
+
+import re
+
+# Anything shaped like a JWT (an access token, a federated token) is never shown.
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+
+
+def redact(text):
+    return _JWT.sub("<redacted token>", text) if isinstance(text, str) else text
+
+
+class ArmError(Exception):
+    """A Resource Manager or token request that failed.
+
+    ``kind`` sorts failures for callers: ``api`` (Azure answered with an
+    error), ``not_found`` (404), ``auth`` (no token, or 401 after a renewed
+    token), ``transport`` (connection, TLS, timeout), ``protocol`` (a body
+    that is not what Azure sends, a foreign nextLink). ``partial`` holds what
+    was gathered before the failure, for callers that return it.
+    """
+
+    def __init__(self, message, kind="api", status=None, code=None, azure_message=None, request_id=None,
+                 correlation_id=None, method=None, path=None, partial=None):
+        super().__init__(redact(message))
+        self.kind = kind
+        self.status = status
+        self.code = code
+        self.azure_message = redact(azure_message)
+        self.request_id = request_id
+        self.correlation_id = correlation_id
+        self.method = method
+        self.path = path
+        self.partial = partial
+
+    @property
+    def message(self):
+        return str(self)
+
+    def to_dict(self):
+        """The error as returned to playbooks (no secrets: tokens are redacted from every text)."""
+        return {
+            "kind": self.kind,
+            "status": self.status,
+            "code": self.code,
+            "message": self.azure_message,
+            "request_id": self.request_id,
+            "correlation_id": self.correlation_id,
+            "method": self.method,
+            "path": self.path,
+        }

@@ -1,0 +1,66 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""When to retry a Resource Manager request, and how long to wait first.
+
+The schedule is an object apart from the request loop, so tests use a
+zero-delay schedule and never sleep.
+"""
+
+import random
+import time
+from email.utils import parsedate_to_datetime
+
+# Throttling and transient server faults. Connection errors and read timeouts are retried too.
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+
+
+class Backoff:
+    """Capped exponential backoff with full jitter.
+
+    The wait before retry ``n`` (0-based) is uniform in
+    ``[0, min(cap, base * 2 ** n)]``; at most ``retries`` retries are made.
+    """
+
+    def __init__(self, retries=6, base=1.0, cap=30.0, rng=random.random):
+        self.retries = retries
+        self.base = base
+        self.cap = cap
+        self._rng = rng
+
+    def delay(self, attempt):
+        return self._rng() * min(self.cap, self.base * (2 ** attempt))
+
+
+def zero_delay(retries=6):
+    """A schedule that retries at once: for tests."""
+    return Backoff(retries=retries, base=0.0, cap=0.0)
+
+
+def parse_retry_after(headers, now=None):
+    """Seconds to wait from Retry-After (seconds or an HTTP date) or retry-after-ms; None if absent or unreadable."""
+    for name, scale in (("retry-after-ms", 0.001), ("x-ms-retry-after-ms", 0.001)):
+        seconds = _number(headers.get(name))
+        if seconds is not None:
+            return seconds * scale
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    seconds = _number(value)
+    if seconds is not None:
+        return seconds
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def _number(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 and number == number else None

@@ -1,0 +1,166 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Where credentials come from: the pure decision, for every auth_source and situation."""
+
+import pytest
+
+from ansible_collections.upgradegate.azure.plugins.module_utils import _auth
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+
+SUB = "1b2c3d4e-0000-4a5b-8c9d-0123456789ab"
+SP_ENV = {"AZURE_TENANT": "t-env", "AZURE_CLIENT_ID": "c-env", "AZURE_SECRET": "s-env", "AZURE_SUBSCRIPTION_ID": SUB}
+SP_ENV_IDENTITY_NAMES = {"AZURE_TENANT_ID": "t-env", "AZURE_CLIENT_ID": "c-env", "AZURE_CLIENT_SECRET": "s-env"}
+PROFILES = {"ci": {"tenant": "t-prof", "client_id": "c-prof", "secret": "s-prof", "subscription_id": SUB},
+            "default": {"tenant": "t-def", "client_id": "c-def", "x509_certificate_path": "/p/def.pem"},
+            "subonly": {"subscription_id": SUB}}
+
+
+def reader(path, name):
+    assert path.endswith("credentials")
+    if name not in PROFILES:
+        raise ValidationError("profile", "%r is not a section" % name)
+    return dict(PROFILES[name])
+
+
+def plan(params=None, environ=None, az_path=None):
+    return _auth.plan(dict(params or {}), dict(environ or {}), profile_reader=reader, az_path=az_path)
+
+
+def test_auto_prefers_credentials_given_as_options_over_profile_and_environment():
+    chosen = plan({"tenant": "t-opt", "client_id": "c-opt", "secret": "s-opt", "profile": "ci"}, SP_ENV)
+    assert (chosen.source, chosen.method) == ("options", "client_secret")
+    assert (chosen.settings["tenant"], chosen.settings["secret"]) == ("t-opt", "s-opt")
+
+
+def test_auto_takes_a_named_profile_before_environment_variables():
+    chosen = plan({"profile": "ci"}, SP_ENV)
+    assert (chosen.source, chosen.method) == ("profile", "client_secret")
+    assert (chosen.settings["client_id"], chosen.settings["secret"]) == ("c-prof", "s-prof")
+
+
+def test_a_profile_named_through_azure_profile_counts_as_named():
+    # AZURE_PROFILE reaches the module as the profile option (env fallback in the argument spec).
+    assert plan({"profile": "default"}, SP_ENV).source == "profile"
+
+
+def test_an_option_overrides_one_profile_value_and_the_profile_overrides_the_environment():
+    chosen = plan({"profile": "ci", "client_id": "c-opt"}, dict(SP_ENV, AZURE_TENANT="t-env"))
+    assert (chosen.settings["client_id"], chosen.settings["tenant"]) == ("c-opt", "t-prof")
+
+
+def test_auto_uses_a_client_secret_from_the_environment():
+    chosen = plan({}, SP_ENV)
+    assert (chosen.source, chosen.method, chosen.settings["secret"]) == ("env", "client_secret", "s-env")
+
+
+def test_azure_identity_environment_names_work_as_well_as_azcollection_ones():
+    chosen = plan({}, SP_ENV_IDENTITY_NAMES)
+    assert (chosen.source, chosen.method) == ("env", "client_secret")
+    assert (chosen.settings["tenant"], chosen.settings["secret"]) == ("t-env", "s-env")
+
+
+def test_the_azcollection_name_wins_when_both_families_are_set():
+    chosen = plan({}, dict(SP_ENV_IDENTITY_NAMES, AZURE_SECRET="s-az", AZURE_TENANT="t-az"))
+    assert (chosen.settings["secret"], chosen.settings["tenant"]) == ("s-az", "t-az")
+
+
+def test_auto_uses_a_certificate_from_either_environment_name():
+    for name in ("AZURE_X509_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH"):
+        chosen = plan({}, {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", name: "/p/cert.pem"})
+        assert (chosen.method, chosen.settings["x509_certificate_path"]) == ("certificate", "/p/cert.pem")
+
+
+def test_auto_uses_a_federated_token_file_with_tenant_and_client():
+    chosen = plan({}, {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_FEDERATED_TOKEN_FILE": "/var/run/token"})
+    assert (chosen.source, chosen.method, chosen.settings["token_file"]) == ("env", "federated", "/var/run/token")
+
+
+def test_auto_falls_to_the_cli_then_managed_identity_when_az_is_on_path():
+    assert plan({}, {}, az_path="/usr/bin/az").method == "cli_then_msi"
+
+
+def test_auto_falls_to_managed_identity_without_anything_else():
+    chosen = plan({}, {"AZURE_CLIENT_ID": "user-assigned"})
+    assert (chosen.source, chosen.method, chosen.settings["client_id"]) == ("msi", "msi", "user-assigned")
+
+
+def test_a_profile_without_credentials_still_gives_its_settings():
+    chosen = plan({"profile": "subonly"}, {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s"})
+    assert (chosen.source, chosen.settings["subscription_id"]) == ("env", SUB)
+
+
+@pytest.mark.parametrize("source", ["cli", "msi"])
+def test_explicit_sources_ignore_credentials_lying_around(source):
+    assert plan({"auth_source": source}, SP_ENV).method == source
+
+
+def test_credential_file_reads_the_default_section_when_no_profile_is_named():
+    chosen = plan({"auth_source": "credential_file"}, SP_ENV)
+    assert (chosen.method, chosen.settings["x509_certificate_path"], chosen.settings["tenant"]) == ("certificate", "/p/def.pem", "t-def")
+
+
+def test_a_profile_that_does_not_exist_is_refused_naming_profile():
+    with pytest.raises(ValidationError, match=r"^profile: 'nope'"):
+        plan({"profile": "nope"})
+
+
+def test_env_without_credentials_is_refused_naming_auth_source():
+    with pytest.raises(ValidationError, match=r"^auth_source: 'env' found no credentials in the environment"):
+        plan({"auth_source": "env"}, {"AZURE_SUBSCRIPTION_ID": SUB})
+
+
+def test_workload_identity_needs_the_token_file():
+    with pytest.raises(ValidationError, match=r"^auth_source: 'workload_identity' needs AZURE_FEDERATED_TOKEN_FILE"):
+        plan({"auth_source": "workload_identity", "tenant": "t", "client_id": "c"})
+
+
+@pytest.mark.parametrize("missing", ["tenant", "client_id"])
+def test_a_client_secret_without_tenant_or_client_is_refused_naming_the_missing_one(missing):
+    params = {"tenant": "t", "client_id": "c", "secret": "s"}
+    del params[missing]
+    with pytest.raises(ValidationError, match=r"^%s: required to authenticate with a client secret" % missing):
+        _auth.check_plan(plan(params))
+
+
+def test_a_certificate_path_that_is_not_a_file_is_refused(tmp_path):
+    with pytest.raises(ValidationError, match=r"^x509_certificate_path: .*is not a file"):
+        _auth.check_plan(plan({"tenant": "t", "client_id": "c", "x509_certificate_path": str(tmp_path / "missing.pem")}))
+
+
+def test_a_subscription_id_that_is_not_a_uuid_is_refused_wherever_it_came_from():
+    with pytest.raises(ValidationError, match=r"^subscription_id: 'my-sub' is not a subscription id"):
+        _auth.check_plan(plan({}, {"AZURE_SUBSCRIPTION_ID": "my-sub"}))
+
+
+def test_the_credentials_file_moves_with_azure_config_dir(tmp_path):
+    assert _auth.credentials_file({"AZURE_CONFIG_DIR": str(tmp_path)}) == str(tmp_path / "credentials")
+
+
+def test_read_profile_keeps_only_keys_named_like_options(tmp_path):
+    path = tmp_path / "credentials"
+    path.write_text("[ci]\nsubscription_id = %s\nsecret = s\nunknown = x\ntenant =\n" % SUB)
+    assert _auth.read_profile(str(path), "ci") == {"subscription_id": SUB, "secret": "s"}
+    with pytest.raises(ValidationError, match=r"^profile: 'prod' is not a section of .*; sections there: ci"):
+        _auth.read_profile(str(path), "prod")
+
+
+def test_a_missing_credentials_file_is_refused_naming_profile(tmp_path):
+    with pytest.raises(ValidationError, match=r"^profile: 'ci': the credentials file .* does not exist"):
+        _auth.read_profile(str(tmp_path / "credentials"), "ci")
+
+
+def test_the_cli_default_subscription_is_read_from_az_account_show():
+    class Done:
+        returncode, stdout, stderr = 0, '{"id": "%s", "name": "dev"}' % SUB, ""
+
+    calls = []
+    assert _auth.cli_default_subscription("/bin/az", run=lambda cmd, **kw: calls.append(cmd) or Done()) == SUB
+    assert calls == [["/bin/az", "account", "show", "--output", "json"]]
+
+
+def test_a_cli_that_is_not_logged_in_gives_a_clear_subscription_error():
+    class Done:
+        returncode, stdout, stderr = 1, "", "ERROR: Please run 'az login' to setup account.\n"
+
+    with pytest.raises(ValidationError, match=r"^subscription_id: not set, and the Azure CLI has no default subscription .*az login"):
+        _auth.cli_default_subscription("/bin/az", run=lambda cmd, **kw: Done())
