@@ -121,9 +121,11 @@ def plan(params, environ, profile_reader=read_profile, az_path=None):
         if source == "env" and token_file:
             return Plan(source, "federated", dict(settings, token_file=token_file))
         where = "the environment" if source == "env" else "profile %r" % profile_name
-        raise ValidationError("auth_source", "%r found no credentials in %s: set a client secret (secret) or a certificate "
-                                             "(x509_certificate_path)%s" % (source, where, " or AZURE_FEDERATED_TOKEN_FILE"
-                                                                           if source == "env" else ""))
+        also = " or AZURE_FEDERATED_TOKEN_FILE" if source == "env" else ""
+        raise ValidationError(
+            "auth_source",
+            "%r found no credentials in %s: set a client secret (secret) or a certificate (x509_certificate_path)%s" % (source, where, also),
+        )
     if source == "workload_identity":
         if not token_file:
             raise ValidationError("auth_source", "'workload_identity' needs AZURE_FEDERATED_TOKEN_FILE to name the federated token file")

@@ -89,4 +89,3 @@ def connect(params, environ=None, pool_size=8, which=shutil.which):
     client = ArmClient(cloud.resource_manager_url, tokens, verify=verify, timeout=timeout, pool_size=pool_size)
     secrets = tuple(settings[key] for key in _auth.SECRET_SETTINGS if settings.get(key))
     return Connection(client, subscription_id, cloud, chosen.source, secrets)
-

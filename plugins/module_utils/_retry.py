@@ -6,6 +6,7 @@ The schedule is an object apart from the request loop, so tests use a
 zero-delay schedule and never sleep.
 """
 
+import math
 import random
 import time
 from email.utils import parsedate_to_datetime
@@ -63,4 +64,4 @@ def _number(value):
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return number if number >= 0 and number == number else None
+    return number if number >= 0 and not math.isnan(number) else None

@@ -1,0 +1,179 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Time and JSON-shape helpers shared by the pure normalisers.
+
+Nothing here does I/O or raises on JSON-shaped input: a value of the wrong
+type or an unparseable string gives ``None`` (or an empty container), so a
+normaliser can always produce every documented key.
+"""
+
+import datetime
+import decimal
+import re
+
+_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})"
+    r"(?:[.,](\d+))?"
+    r"(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+_DURATION = re.compile(
+    r"^P(?!$)"
+    r"(?:(?P<years>\d+(?:[.,]\d+)?)Y)?"
+    r"(?:(?P<months>\d+(?:[.,]\d+)?)M)?"
+    r"(?:(?P<weeks>\d+(?:[.,]\d+)?)W)?"
+    r"(?:(?P<days>\d+(?:[.,]\d+)?)D)?"
+    r"(?:T(?!$)"
+    r"(?:(?P<hours>\d+(?:[.,]\d+)?)H)?"
+    r"(?:(?P<minutes>\d+(?:[.,]\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?"
+    r")?$",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = (("weeks", 604800), ("days", 86400), ("hours", 3600), ("minutes", 60), ("seconds", 1))
+_UTC = datetime.timezone.utc
+
+
+def parse_timestamp(value):
+    """Normalise an ISO 8601 / RFC 3339 timestamp to UTC ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``.
+
+    Accepts ``Z`` or an offset written ``+HH:MM``, ``+HHMM`` or ``+HH``, a ``T``
+    (or a space) between date and time, and any number of fractional digits
+    (.NET sends 7): digits beyond the sixth are truncated, never rounded, so a
+    time never moves forward. The fraction is written with six digits when it
+    is not zero and left out when it is, so equal instants give equal strings.
+
+    A timestamp without an offset is read as UTC (Resource Manager works in
+    UTC and some providers leave the ``Z`` out). A date without a time is not
+    an instant and gives ``None``, as do non-strings, impossible dates and
+    times (``2023-02-30``, leap second ``:60``) and anything else.
+    """
+    moment = _to_datetime(value)
+    if moment is None:
+        return None
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += ".%06d" % moment.microsecond
+    return text + "Z"
+
+
+def seconds_between(start, end):
+    """Seconds from ``start`` to ``end`` as a float, or ``None`` when either is not a timestamp.
+
+    Takes anything :func:`parse_timestamp` accepts (normalised strings included).
+    A negative result (clock skew in Azure's data) is returned as is, not hidden.
+    """
+    first = _to_datetime(start)
+    last = _to_datetime(end)
+    if first is None or last is None:
+        return None
+    return (last - first).total_seconds()
+
+
+def parse_duration(value):
+    """Whole seconds of an ISO 8601 duration such as ``PT0S``, ``PT1M30S`` or ``P1DT2H``, else ``None``.
+
+    Weeks and days are fixed (7 x 86400 and 86400 seconds, as Azure counts
+    them). Years and months have no fixed length, so a duration with a
+    non-zero year or month gives ``None``; ``P0Y`` and ``P0M`` are fine.
+    Fractions (``PT0.5S``, ``PT1,5H``) are allowed on any component and the
+    total is rounded to the nearest second, halves up (``PT0.5S`` -> 1,
+    ``PT0.4S`` -> 0). Designators are matched case-insensitively. Negative
+    durations, the ``PnnnnYY-MM-DD`` alternative form, ``P``/``PT`` alone,
+    garbage, and non-strings (numbers included: they are not durations) give
+    ``None``.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _DURATION.match(value.strip())
+    if match is None:
+        return None
+    parts = dict((key, _decimal(text)) for key, text in match.groupdict().items())
+    if parts["years"] or parts["months"]:
+        return None
+    total = sum(parts[unit] * factor for unit, factor in _UNIT_SECONDS)
+    return int(total.quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
+
+
+def percent(part, total):
+    """``100 * part / total`` with one decimal, or ``None`` when ``total`` is 0.
+
+    Rounded half up (1 of 400 gives 0.3, not Python's banker's 0.2), except
+    that an unfinished count never shows 100.0: 1999 of 2000 gives 99.9, so a
+    gate on ``min_percent_complete: 100`` opens only when everything is done.
+    """
+    if total <= 0:
+        return None
+    exact = decimal.Decimal(100 * part) / decimal.Decimal(total)
+    shown = exact.quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP)
+    if part < total and shown >= 100:
+        shown = decimal.Decimal("99.9")
+    return float(shown)
+
+
+def as_dict(value):
+    """``value`` when it is a dict, else an empty dict (never a copy: read only)."""
+    return value if isinstance(value, dict) else {}
+
+
+def dict_items(value):
+    """The dict elements of ``value`` when it is a list; anything else gives ``[]``."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
+
+
+def as_str(value):
+    """``value`` when it is a string, else ``None``."""
+    return value if isinstance(value, str) else None
+
+
+def as_int(value):
+    """``value`` when it is an int (not a bool), else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def as_bool(value):
+    """``value`` when it is a bool, else ``None``."""
+    return value if isinstance(value, bool) else None
+
+
+def as_count(value):
+    """A non-negative count: ints (and integral floats) of 0 or more; anything else counts as 0."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    number = as_int(value)
+    return number if number is not None and number > 0 else 0
+
+
+def _decimal(text):
+    if text is None:
+        return decimal.Decimal(0)
+    return decimal.Decimal(text.replace(",", "."))
+
+
+def _to_datetime(value):
+    if not isinstance(value, str):
+        return None
+    match = _TIMESTAMP.match(value.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    micro = int((fraction or "")[:6].ljust(6, "0"))
+    try:
+        moment = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micro, _offset(offset))
+        return moment.astimezone(_UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _offset(text):
+    if text is None or text in ("Z", "z"):
+        return _UTC
+    digits = text[1:].replace(":", "")
+    minutes = int(digits[2:] or 0)
+    if minutes > 59:
+        raise ValueError("offset minutes out of range")
+    delta = datetime.timedelta(hours=int(digits[:2]), minutes=minutes)
+    return datetime.timezone(-delta if text[0] == "-" else delta)
