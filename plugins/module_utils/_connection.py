@@ -61,7 +61,7 @@ def _verify(params):
     return True
 
 
-def connect(params, environ=None, pool_size=8, which=shutil.which):
+def connect(params, environ=None, pool_size=8, which=shutil.which, backoff=None):
     """Check the connection options and return a Connection; raises ValidationError or ArmError.
 
     Nothing here opens a connection: the first token is asked for with the
@@ -86,6 +86,6 @@ def connect(params, environ=None, pool_size=8, which=shutil.which):
                                                      "a profile's subscription_id, or log in with the Azure CLI")
     factory = _auth.credential_factory(chosen, cloud, verify, timeout, params.get("disable_instance_discovery", False))
     tokens = _auth.TokenSource(factory, token_scope(cloud))
-    client = ArmClient(cloud.resource_manager_url, tokens, verify=verify, timeout=timeout, pool_size=pool_size)
+    client = ArmClient(cloud.resource_manager_url, tokens, verify=verify, timeout=timeout, pool_size=pool_size, backoff=backoff)
     secrets = tuple(settings[key] for key in _auth.SECRET_SETTINGS if settings.get(key))
     return Connection(client, subscription_id, cloud, chosen.source, secrets)

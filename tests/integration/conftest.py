@@ -1,0 +1,87 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Real ansible-playbook runs of the collection, with an explicit environment and captured results."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+SUPPORT = REPO / "tests" / "_support"
+VENV_BIN = Path(sys.executable).parent
+
+# Variables of the developer's shell that would change what a playbook does; tests set what they need.
+_SCRUB_PREFIXES = ("AZURE_", "ANSIBLE_", "IDENTITY_", "MSI_", "REQUESTS_CA_BUNDLE", "ARM_")
+
+
+class PlaybookRun:
+    def __init__(self, rc, stdout, stderr, results):
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.results = results
+
+    def result(self, task):
+        """The result of the (last) run of the task with this name."""
+        found = [entry for entry in self.results if entry["task"] == task]
+        if not found:
+            raise AssertionError("task %r did not run; tasks that ran: %s\n%s" % (
+                task, [entry["task"] for entry in self.results], self.stdout[-3000:]))
+        return found[-1]["result"]
+
+    def status(self, task):
+        return [entry for entry in self.results if entry["task"] == task][-1]["status"]
+
+
+def base_environment(tmp_path):
+    """A clean environment: the repository's ansible.cfg and collection path, nothing from the developer's shell."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(_SCRUB_PREFIXES)}
+    env.update(
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".tmp" / "collections"),
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-local"),
+        ANSIBLE_CALLBACK_PLUGINS=str(SUPPORT / "callback_plugins"),
+        ANSIBLE_CALLBACKS_ENABLED="capture_results",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        AZURE_CONFIG_DIR=str(tmp_path / "azure-config"),
+        HOME=str(tmp_path / "home"),
+        PATH=os.pathsep.join([str(VENV_BIN), env.get("PATH", "")]),
+    )
+    return env
+
+
+@pytest.fixture
+def run_playbook(tmp_path):
+    """run_playbook(tasks, env=..., extra_vars=..., check=False, verbosity=0, vars=...) -> PlaybookRun."""
+    counter = [0]
+
+    def run(tasks, env=None, extra_vars=None, check=False, verbosity=0, play_vars=None, timeout=900):
+        counter[0] += 1
+        play = {"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
+        if play_vars:
+            play["vars"] = play_vars
+        playbook = tmp_path / ("playbook-%d.yml" % counter[0])
+        playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+        results_file = tmp_path / ("results-%d.json" % counter[0])
+        full_env = base_environment(tmp_path)
+        full_env.update(env or {})
+        full_env["UPGRADEGATE_RESULTS_FILE"] = str(results_file)
+        command = [str(VENV_BIN / "ansible-playbook"), str(playbook)]
+        if extra_vars:
+            command += ["--extra-vars", json.dumps(extra_vars)]
+        if check:
+            command.append("--check")
+        if verbosity:
+            command.append("-" + "v" * verbosity)
+        done = subprocess.run(command, env=full_env, cwd=str(tmp_path), capture_output=True, text=True, timeout=timeout, check=False)
+        results = json.loads(results_file.read_text()) if results_file.exists() else []
+        return PlaybookRun(done.returncode, done.stdout, done.stderr, results)
+
+    return run
