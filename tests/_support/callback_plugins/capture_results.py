@@ -27,11 +27,10 @@ class CallbackModule(CallbackBase):
         self._results = []
 
     def _record(self, status, result):
-        self._results.append({
-            "task": result._task.get_name(),  # pylint: disable=protected-access
-            "status": status,
-            "result": json.loads(self._dump_results(result._result, indent=0)),  # pylint: disable=protected-access
-        })
+        shown = json.loads(self._dump_results(result._result, indent=0))  # pylint: disable=protected-access
+        if status == "failed":
+            shown["failed"] = True  # the display drops it; the status says it
+        self._results.append({"task": result._task.get_name(), "status": status, "result": shown})  # pylint: disable=protected-access
 
     def v2_runner_on_ok(self, result):
         self._record("ok", result)

@@ -1,0 +1,36 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+
+class ModuleDocFragment:
+    """Attributes shared by the modules of upgradegate.azure: all of them only read."""
+
+    DOCUMENTATION = r"""
+options: {}
+attributes:
+  check_mode:
+    description: Can run in C(check_mode) and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
+"""
+
+    READ_ONLY = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads from Azure, so it runs the same way in check mode and never reports a change.
+  diff_mode:
+    support: N/A
+    details: The module never changes anything.
+"""
+
+    ACTIONGROUP_ALL = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/upgradegate.azure.all) in C(module_defaults) to set defaults for this module, such as the connection options.
+    support: full
+    membership:
+      - upgradegate.azure.all
+"""

@@ -1,0 +1,175 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Reading rolling upgrades and update runs: the requests to make, then the normalisers.
+
+Used by the info modules and by the gate. Not-found answers are sorted here:
+a scale set that never had a rolling upgrade becomes an ``exists: false``
+item, a missing scale set, fleet or run raises ``ArmError`` of kind
+``not_found``, and a missing resource group or subscription says so.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
+from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import update_run_facts
+from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss import no_rolling_upgrade_facts, rolling_upgrade_facts
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import parse_resource_id, resource_group_path, resource_id
+
+VMSS_API_VERSION = "2024-07-01"
+FLEET_API_VERSION = "2025-03-01"
+ROLLING_UPGRADE_READ = "Microsoft.Compute/virtualMachineScaleSets/rollingUpgrades/read"
+SCALE_SET_READ = "Microsoft.Compute/virtualMachineScaleSets/read"
+UPDATE_RUN_READ = "Microsoft.ContainerService/fleets/updateRuns/read"
+# Not-found codes that mean the container, not the resource, is missing: never "an empty list".
+CONTAINER_NOT_FOUND = {"ResourceGroupNotFound": "resource group", "SubscriptionNotFound": "subscription"}
+
+
+def explain(error, action, what):
+    """Put the operation first and say what to do about a 403 or a missing resource group."""
+    if error.status == 403:
+        hint = "the identity may lack the permission %s on %s; grant a role that includes it (for example Reader)" % (action, what)
+    elif error.code in CONTAINER_NOT_FOUND:
+        hint = "the %s of %s does not exist or is not visible to this identity" % (CONTAINER_NOT_FOUND[error.code], what)
+    else:
+        hint = None
+    prefix = "reading %s: " % what
+    if not str(error).startswith(prefix):
+        error.args = ((prefix + str(error) + ("; " + hint if hint else "")),)
+    return error
+
+
+def _is_container_missing(error):
+    return error.kind == "not_found" and error.code in CONTAINER_NOT_FOUND
+
+
+def scale_set_path(subscription_id, resource_group, name):
+    return resource_id(subscription_id, resource_group, "Microsoft.Compute", "virtualMachineScaleSets", name)
+
+
+def latest_rolling_upgrade(client, subscription_id, resource_group, name, api_version=VMSS_API_VERSION, include_raw=False,
+                           scale_set=None, deadline=None, cache=None):
+    """(facts, retry_after) for one scale set's latest rolling upgrade.
+
+    When Azure has no latest upgrade, the scale set is read (unless its body
+    is given, or was kept in ``cache`` by an earlier call) to tell a scale set
+    that never upgraded (``exists: false``) from one that does not exist
+    (ArmError, kind ``not_found``).
+    """
+    what = "the latest rolling upgrade of scale set %r in resource group %r" % (name, resource_group)
+    path = scale_set_path(subscription_id, resource_group, name)
+    try:
+        response = client.get(path + "/rollingUpgrades/latest", api_version, deadline=deadline)
+    except ArmError as exc:
+        if exc.kind != "not_found" or _is_container_missing(exc):
+            raise explain(exc, ROLLING_UPGRADE_READ, what) from None
+        if scale_set is None and cache is not None:
+            scale_set = cache.get("scale_set")
+        if scale_set is None:
+            scale_set = read_scale_set(client, subscription_id, resource_group, name, api_version, deadline)
+            if cache is not None:
+                cache["scale_set"] = scale_set
+        return no_rolling_upgrade_facts(subscription_id, resource_group, name, scale_set, include_raw=include_raw), None
+    return rolling_upgrade_facts(response.body, subscription_id, resource_group, name, include_raw=include_raw), response.retry_after
+
+
+def read_scale_set(client, subscription_id, resource_group, name, api_version=VMSS_API_VERSION, deadline=None):
+    what = "scale set %r in resource group %r" % (name, resource_group)
+    try:
+        return client.get(scale_set_path(subscription_id, resource_group, name), api_version, deadline=deadline).body
+    except ArmError as exc:
+        raise explain(exc, SCALE_SET_READ, what) from None
+
+
+def list_scale_sets(client, subscription_id, resource_group=None, api_version=VMSS_API_VERSION):
+    if resource_group:
+        path = resource_group_path(subscription_id, resource_group) + "/providers/Microsoft.Compute/virtualMachineScaleSets"
+        what = "the scale sets of resource group %r" % resource_group
+    else:
+        path = "/subscriptions/%s/providers/Microsoft.Compute/virtualMachineScaleSets" % subscription_id
+        what = "the scale sets of subscription %s" % subscription_id
+    try:
+        return client.list(path, api_version)
+    except ArmError as exc:
+        raise explain(exc, SCALE_SET_READ, what) from None
+
+
+def has_tags(scale_set, wanted):
+    """True when the scale set carries every ``key`` / ``key:value`` of ``wanted`` (keys ignore case, as Azure's do)."""
+    tags = scale_set.get("tags") if isinstance(scale_set.get("tags"), dict) else {}
+    lowered = {str(key).lower(): value for key, value in tags.items()}
+    for entry in wanted:
+        key, sep, value = entry.partition(":")
+        if key.lower() not in lowered or (sep and str(lowered[key.lower()]) != value):
+            return False
+    return True
+
+
+def _sort_key(item):
+    return ((item.get("resource_group") or "").lower(), (item.get("scale_set_name") or "").lower())
+
+
+def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, api_version=VMSS_API_VERSION, include_raw=False,
+                     workers=8):
+    """The latest rolling upgrade of every scale set of a resource group (or subscription), fetched concurrently.
+
+    Items carry the scale set's tags. If any fetch fails, the ArmError's
+    ``partial`` holds every item that was read, sorted like the result.
+    """
+    scale_sets = [s for s in list_scale_sets(client, subscription_id, resource_group, api_version) if has_tags(s, tags or [])]
+
+    def fetch(scale_set):
+        parsed = parse_resource_id(scale_set.get("id")) or {}
+        group = parsed.get("resource_group") or resource_group
+        facts, _ignored = latest_rolling_upgrade(client, subscription_id, group, scale_set.get("name"), api_version, include_raw,
+                                                 scale_set=scale_set)
+        facts["tags"] = dict(scale_set.get("tags") or {})
+        return facts
+
+    items, failures = [], []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(scale_sets) or 1))) as pool:
+        for future in [pool.submit(fetch, scale_set) for scale_set in scale_sets]:
+            try:
+                items.append(future.result())
+            except ArmError as exc:
+                failures.append(exc)
+    items.sort(key=_sort_key)
+    if failures:
+        first = failures[0]
+        first.partial = items
+        if len(failures) > 1:
+            first.args = ("%s (and %d more scale sets failed)" % (first, len(failures) - 1),)
+        raise first
+    return items
+
+
+def update_run_path(subscription_id, resource_group, fleet_name, name=None):
+    path = resource_id(subscription_id, resource_group, "Microsoft.ContainerService", "fleets", fleet_name) + "/updateRuns"
+    return path + "/" + name if name else path
+
+
+def update_run(client, subscription_id, resource_group, fleet_name, name, api_version=FLEET_API_VERSION, include_raw=False,
+               deadline=None):
+    """(facts, retry_after) for one update run; ArmError of kind ``not_found`` when the run or its fleet is missing."""
+    what = "update run %r of fleet %r in resource group %r" % (name, fleet_name, resource_group)
+    try:
+        response = client.get(update_run_path(subscription_id, resource_group, fleet_name, name), api_version, deadline=deadline)
+    except ArmError as exc:
+        raise explain(exc, UPDATE_RUN_READ, what) from None
+    return update_run_facts(response.body, subscription_id, resource_group, fleet_name, name, include_raw=include_raw), response.retry_after
+
+
+def update_runs(client, subscription_id, resource_group, fleet_name, api_version=FLEET_API_VERSION, include_raw=False):
+    """Every update run of a fleet, following nextLink."""
+    what = "the update runs of fleet %r in resource group %r" % (fleet_name, resource_group)
+    try:
+        bodies = client.list(update_run_path(subscription_id, resource_group, fleet_name), api_version)
+    except ArmError as exc:
+        exc.partial = [update_run_facts(body, subscription_id, resource_group, fleet_name, include_raw=include_raw)
+                       for body in exc.partial or []]
+        raise explain(exc, UPDATE_RUN_READ, what) from None
+    return [update_run_facts(body, subscription_id, resource_group, fleet_name, include_raw=include_raw) for body in bodies]
+
+
+def missing_is_empty(error):
+    """True when an info module should answer a not-found with an empty list (the resource, not its container, is missing)."""
+    return error.kind == "not_found" and not _is_container_missing(error)
