@@ -46,6 +46,7 @@ def base_environment(tmp_path):
         ANSIBLE_COLLECTIONS_PATH=str(REPO / ".tmp" / "collections"),
         ANSIBLE_HOME=str(tmp_path / "ansible-home"),
         ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-local"),
+        ANSIBLE_ASYNC_DIR=str(tmp_path / "ansible-async"),
         ANSIBLE_CALLBACK_PLUGINS=str(SUPPORT / "callback_plugins"),
         ANSIBLE_CALLBACKS_ENABLED="capture_results",
         ANSIBLE_NOCOLOR="1",

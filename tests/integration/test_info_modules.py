@@ -12,6 +12,14 @@ import yaml
 from scenarios import READER_ONLY, SUB, env_for, scenario
 
 REPO = Path(__file__).resolve().parents[2]
+TWO_STAGES = [{"name": "canary", "groups": ["canary"]}, {"name": "production", "groups": ["prod"]}]
+FLEET = {
+    "name": "fleet-app",
+    "members": [{"name": "c1", "group": "canary"}, {"name": "p1", "group": "prod"}],
+    "update_strategies": [{"name": "two-stage", "stages": TWO_STAGES}],
+    "simulate": {"member_seconds": 10},
+    "update_runs": [{"name": "run-1", "strategy": "two-stage", "start": -15}, {"name": "run-2", "strategy": "two-stage"}, {"name": "run-3"}],
+}
 GROUPS = [
     {"name": "rg-app", "scale_sets": [
         {"name": "vmss-web", "tags": {"app": "web", "env": "prod"}, "sku": {"capacity": 10},
@@ -21,12 +29,7 @@ GROUPS = [
         {"name": "vmss-faulted", "tags": {"env": "test"}, "sku": {"capacity": 10},
          "rolling_upgrade": {"start": -100, "duration": 60, "outcome": "Faulted", "fault_after": 30}},
         {"name": "vmss-zeta", "tags": {"env": "test"}},
-    ], "fleets": [{"name": "fleet-app", "members": [{"name": "c1", "group": "canary"}, {"name": "p1", "group": "prod"}],
-                   "update_strategies": [{"name": "two-stage", "stages": [{"name": "canary", "groups": ["canary"]},
-                                                                           {"name": "production", "groups": ["prod"]}]}],
-                   "simulate": {"member_seconds": 10},
-                   "update_runs": [{"name": "run-1", "strategy": "two-stage", "start": -15},
-                                   {"name": "run-2", "strategy": "two-stage"}, {"name": "run-3"}]}]},
+    ], "fleets": [FLEET]},
     {"name": "rg-many", "scale_sets": [{"name": "web-{i:03d}", "count": 200, "tags": {"pool": "p{i}"},
                                         "rolling_upgrade": {"start": -5, "duration": 30}}]},
 ]
@@ -89,7 +92,7 @@ def test_every_scale_set_of_a_resource_group_is_listed_across_pages_and_sorted(e
     run = run_playbook([vmss_task(resource_group="rg-app")], env=env_for(emu))
     items = run.result("read")["rolling_upgrades"]
     assert [item["scale_set_name"] for item in items] == ["vmss-api", "vmss-batch", "vmss-faulted", "vmss-web", "vmss-zeta"]
-    listing = [e for e in emu.requests_log(path="resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachineScaleSets$")]
+    listing = emu.requests_log(path="resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachineScaleSets$")
     assert len(listing) == 3  # five scale sets, two per page
     states = {item["scale_set_name"]: (item["exists"], item["state"]) for item in items}
     assert states == {"vmss-api": (True, "completed"), "vmss-batch": (False, None), "vmss-faulted": (True, "faulted"),

@@ -1,0 +1,217 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The work of wait_for_upgrade: check the options, build the targets, wait, and shape the result."""
+
+from ansible_collections.upgradegate.azure.plugins.module_utils import _readers
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
+    ValidationError,
+    check_fleet_name,
+    check_fleet_style_name,
+    check_resource_group,
+    check_scale_set_name,
+    check_update_run_name,
+)
+from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, FLEET_STATES, VMSS, VMSS_STATES
+from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_timestamp
+from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, TERMINAL, Rules, Waiter
+
+TARGET_KEYS = ("resource_group", "scale_set", "fleet_name", "update_run", "stage", "group")
+_TARGET_OPTIONS = dict(
+    resource_group=dict(type="str", required=True),
+    scale_set=dict(type="str"),
+    fleet_name=dict(type="str"),
+    update_run=dict(type="str"),
+    stage=dict(type="str"),
+    group=dict(type="str"),
+)
+_TARGET_RULES = dict(
+    mutually_exclusive=[["scale_set", "fleet_name"], ["scale_set", "update_run"], ["scale_set", "stage"], ["scale_set", "group"]],
+    required_together=[["fleet_name", "update_run"]],
+    required_one_of=[["scale_set", "fleet_name"]],
+)
+GATE_OPTIONS = dict(
+    resource_group=dict(type="str"),
+    scale_set=dict(type="str"),
+    fleet_name=dict(type="str"),
+    update_run=dict(type="str"),
+    stage=dict(type="str"),
+    group=dict(type="str"),
+    targets=dict(type="list", elements="dict", options=_TARGET_OPTIONS, **_TARGET_RULES),
+    state=dict(type="list", elements="str", default=["completed"]),
+    timeout=dict(type="float", default=3600.0),
+    sleep=dict(type="float", default=30.0),
+    delay=dict(type="float", default=0.0),
+    started_after=dict(type="str"),
+    min_percent_complete=dict(type="float"),
+    max_failed=dict(type="int"),
+    stall_timeout=dict(type="float"),
+    msg=dict(type="str"),
+)
+GATE_RULES = dict(
+    mutually_exclusive=[["targets", key] for key in TARGET_KEYS] + _TARGET_RULES["mutually_exclusive"],
+    required_together=[["fleet_name", "update_run"]],
+    required_one_of=[["targets", "scale_set", "fleet_name"]],
+    required_by={"scale_set": ["resource_group"], "fleet_name": ["resource_group"], "stage": ["update_run"], "group": ["update_run"]},
+)
+EMPTY_RESULT = {"elapsed": 0.0, "polls": 0, "state": None, "targets": [], "history": []}
+VOCABULARY = {VMSS: VMSS_STATES, FLEET: FLEET_STATES}
+
+
+def _kind(target):
+    return VMSS if target.get("scale_set") else FLEET
+
+
+def _targets(params):
+    if params.get("targets"):
+        return [{key: entry.get(key) for key in TARGET_KEYS} for entry in params["targets"]]
+    return [{key: params.get(key) for key in TARGET_KEYS}]
+
+
+def _check_target(target, where):
+    check_resource_group(target["resource_group"], where + "resource_group")
+    if target.get("scale_set"):
+        check_scale_set_name(target["scale_set"], where + "scale_set")
+        return
+    check_fleet_name(target["fleet_name"], where + "fleet_name")
+    check_update_run_name(target["update_run"], where + "update_run")
+    for key in ("stage", "group"):
+        if target.get(key) is not None:
+            check_fleet_style_name(target[key], where + key, 50)
+
+
+def _check_seconds(params, key, allow_zero=False):
+    value = params.get(key)
+    if value is not None and (value < 0 or (value == 0 and not allow_zero)):
+        raise ValidationError(key, "must be a number of seconds %s 0, got %r" % ("of at least" if allow_zero else "greater than", value))
+
+
+def validate_gate(params):
+    """Every check the argument spec cannot express, each naming its option."""
+    targets = _targets(params)
+    for index, target in enumerate(targets):
+        _check_target(target, "targets[%d]." % index if params.get("targets") else "")
+    for key, allow_zero in (("timeout", False), ("sleep", False), ("delay", True), ("stall_timeout", False)):
+        _check_seconds(params, key, allow_zero)
+    if params["sleep"] > params["timeout"]:
+        raise ValidationError("sleep", "%r is longer than timeout %r: the gate would poll once at most" % (params["sleep"], params["timeout"]))
+    kinds = {_kind(target) for target in targets}
+    taken = set(s for kind in kinds for s in VOCABULARY[kind])
+    if not params["state"]:
+        raise ValidationError("state", "give at least one state")
+    for state in params["state"]:
+        if state != TERMINAL and state not in taken:
+            known = sorted(set(VMSS_STATES) | set(FLEET_STATES))
+            if state in known:
+                raise ValidationError("state", "%r is never taken by %s; they take %s, or terminal" % (
+                    state, " or ".join("scale sets" if k == VMSS else "update runs" for k in sorted(kinds)), ", ".join(sorted(taken))))
+            raise ValidationError("state", "%r is not a state; use %s, or terminal" % (state, ", ".join(known)))
+    if params.get("started_after") is not None:
+        if VMSS not in kinds:
+            raise ValidationError("started_after", "applies to scale sets only; these targets are update runs")
+        if parse_timestamp(params["started_after"]) is None:
+            raise ValidationError("started_after", "%r is not an ISO 8601 date and time such as 2026-11-23T18:30:00Z" % params["started_after"])
+    percent = params.get("min_percent_complete")
+    if percent is not None and not 0 <= percent <= 100:
+        raise ValidationError("min_percent_complete", "must be between 0 and 100, got %r" % percent)
+    if params.get("max_failed") is not None and params["max_failed"] < 0:
+        raise ValidationError("max_failed", "must be 0 or more, got %r" % params["max_failed"])
+
+
+def label(target):
+    if target.get("scale_set"):
+        return "scale set %s/%s" % (target["resource_group"], target["scale_set"])
+    text = "update run %s/%s/%s" % (target["resource_group"], target["fleet_name"], target["update_run"])
+    if target.get("stage"):
+        text += " stage %s" % target["stage"]
+    if target.get("group"):
+        text += " group %s" % target["group"]
+    return text
+
+
+def _fetcher(connection, target):
+    client, subscription = connection.client, connection.subscription_id
+    if target.get("scale_set"):
+        cache = {}
+        return lambda deadline: _readers.latest_rolling_upgrade(client, subscription, target["resource_group"], target["scale_set"],
+                                                                deadline=deadline, cache=cache)
+    return lambda deadline: _readers.update_run(client, subscription, target["resource_group"], target["fleet_name"], target["update_run"],
+                                                deadline=deadline)
+
+
+def _percent(observation):
+    return "%s %%" % observation.percent if observation is not None and observation.percent is not None else "no progress yet"
+
+
+def _failure_message(tracked, params, rules):
+    target, observation = tracked.target, tracked.observation
+    wanted = " or ".join(sorted(rules.states))
+    if tracked.reason == "not_found":
+        return "%s was not found: %s" % (target["label"], observation.missing if observation and observation.missing else tracked.error)
+    if tracked.reason == "api_error":
+        return "%s could not be read: %s" % (target["label"], tracked.error)
+    if tracked.reason == "failed_state":
+        return "%s reached %s, not %s%s" % (target["label"], observation.state, wanted, _azure_errors(tracked))
+    if tracked.reason == "max_failed":
+        return "%s: %d %s failed, more than max_failed %d" % (
+            target["label"], observation.failed, "instances" if target["kind"] == VMSS else "members", params["max_failed"])
+    if tracked.reason == "stalled":
+        return "%s made no progress for %s s (state %s, %s)" % (target["label"], params["stall_timeout"], observation.state, _percent(observation))
+    state = observation.state if observation is not None else None
+    note = observation.note if observation is not None and observation.note else "state %s, %s" % (state, _percent(observation))
+    return "timed out after %s s waiting for %s to reach %s (last seen: %s)" % (params["timeout"], target["label"], wanted, note)
+
+
+def _azure_errors(tracked):
+    facts = tracked.facts or {}
+    if facts.get("error"):
+        return ": %s: %s" % (facts["error"].get("code"), facts["error"].get("message"))
+    errors = facts.get("errors") or []
+    if errors:
+        return ": " + "; ".join("%s %s: %s" % (e.get("path") or "run", e.get("code"), e.get("message")) for e in errors[:5])
+    return ""
+
+
+def _target_result(tracked):
+    target = tracked.target
+    result = {key: target[key] for key in TARGET_KEYS if target.get(key) is not None}
+    observation = tracked.observation
+    result.update(
+        state=observation.state if observation is not None else None,
+        succeeded=tracked.verdict == DONE,
+        elapsed=tracked.elapsed,
+        reason=tracked.reason,
+        facts=tracked.facts,
+    )
+    if target.get("stage"):
+        result["stage_facts"] = observation.stage_facts if observation is not None else None
+    if target.get("group"):
+        result["group_facts"] = observation.group_facts if observation is not None else None
+    if tracked.error is not None:
+        result["error"] = tracked.error.to_dict()
+    return result
+
+
+def gate(connection, params, clock=None, wall=None, sleep=None):
+    """Wait as the options say; returns the module result (``failed: true`` when the gate did not open)."""
+    targets = _targets(params)
+    for target in targets:
+        target.update(kind=_kind(target), label=label(target), fetch=_fetcher(connection, target))
+    rules = Rules(params["state"], params.get("min_percent_complete"), params.get("max_failed"), params.get("stall_timeout"),
+                  parse_timestamp(params.get("started_after")) if params.get("started_after") else None)
+    injected = {name: value for name, value in (("clock", clock), ("wall", wall), ("sleep", sleep)) if value is not None}
+    waiter = Waiter(targets, rules, params["timeout"], params["sleep"], params.get("delay") or 0.0, **injected).wait()
+    per_target = [_target_result(tracked) for tracked in waiter.tracked]
+    result = {"changed": False, "elapsed": waiter.elapsed(), "polls": waiter.polls, "history": waiter.history, "targets": per_target,
+              "state": per_target[0]["state"] if len(per_target) == 1 else None}
+    if len(per_target) == 1:
+        only = per_target[0]
+        result["rolling_upgrade" if targets[0]["kind"] == VMSS else "update_run"] = only["facts"]
+        for key in ("stage_facts", "group_facts"):
+            if key in only:
+                result[key] = only[key]
+    failures = [tracked for tracked in waiter.tracked if tracked.verdict == FAILED]
+    if failures:
+        first = failures[0]
+        result.update(failed=True, reason=first.reason,
+                      msg=params.get("msg") or "; ".join(_failure_message(tracked, params, rules) for tracked in failures))
+    return result

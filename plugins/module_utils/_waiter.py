@@ -1,0 +1,227 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The wait loop of the gate: poll targets together until each is done, or one fails.
+
+It knows nothing of HTTP. Each target brings a ``fetch(deadline)`` function
+returning ``(facts, retry_after)`` or raising ArmError; ``clock`` (monotonic
+seconds), ``wall`` (epoch seconds, for history timestamps) and ``sleep`` are
+injected so tests never sleep. ``judge`` decides on one observation and is a
+pure function; ``wait`` runs the rounds and returns what it saw, and the
+caller decides how to report it.
+"""
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
+from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import find_group, find_stage, member_progress, members_of
+from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, VMSS, is_terminal
+
+TERMINAL = "terminal"
+PENDING, DONE, FAILED = "pending", "done", "failed"
+# Failures that a later poll may not see again: keep polling until the deadline.
+TRANSIENT_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
+
+
+def instant(normalised):
+    """A normalised UTC timestamp (``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``) as an aware datetime; None for anything else."""
+    for layout in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
+        try:
+            return datetime.strptime(normalised, layout).replace(tzinfo=timezone.utc)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+class Rules:
+    """What the gate waits for: target states and the optional early exits."""
+
+    def __init__(self, states, min_percent_complete=None, max_failed=None, stall_timeout=None, started_after=None):
+        self.states = frozenset(states)
+        self.min_percent_complete = min_percent_complete
+        self.max_failed = max_failed
+        self.stall_timeout = stall_timeout
+        self.started_after = instant(started_after)
+
+    def wanted(self, kind, state):
+        return state in self.states or (TERMINAL in self.states and is_terminal(kind, state))
+
+
+class Observation:
+    """One target seen once: its state and progress in the scope waited on."""
+
+    def __init__(self, state, progress, scoped=None, stage_facts=None, group_facts=None, missing=None, note=None):
+        self.state = state
+        self.progress = progress or {}
+        self.scoped = scoped
+        self.stage_facts = stage_facts
+        self.group_facts = group_facts
+        self.missing = missing
+        self.note = note
+
+    @property
+    def percent(self):
+        return self.progress.get("percent_complete")
+
+    @property
+    def failed(self):
+        return self.progress.get("failed") or 0
+
+    def signature(self):
+        return json.dumps([self.state, self.progress], sort_keys=True)
+
+
+def observe(target, facts, rules):
+    """Reduce facts to the state and progress of what the target waits on (run, stage or group)."""
+    if target["kind"] == VMSS:
+        if not facts.get("exists"):
+            return Observation(None, None, note="no rolling upgrade yet")
+        started_at = instant(facts.get("started_at"))
+        if rules.started_after and (started_at is None or started_at < rules.started_after):
+            return Observation(None, None, note="the latest rolling upgrade started at %s, before started_after" % facts.get("started_at"))
+        return Observation(facts.get("state"), facts.get("progress"))
+    stage_name, group_name = target.get("stage"), target.get("group")
+    if not stage_name and not group_name:
+        return Observation(facts.get("state"), facts.get("progress"))
+    stage = find_stage(facts, stage_name) if stage_name else None
+    group = find_group(facts, group_name, stage_name) if group_name else None
+    scoped = group if group_name else stage
+    if scoped is None or (stage_name and stage is None):
+        if not facts.get("stages") and not facts.get("is_terminal"):
+            return Observation(None, None, note="the run has no stages yet")
+        what = "stage %r" % stage_name if stage_name and stage is None else "group %r" % group_name
+        return Observation(None, None, missing="%s is not part of the run (stages: %s)" % (
+            what, ", ".join(s.get("name") or "?" for s in facts.get("stages") or []) or "none"))
+    return Observation(scoped.get("state"), member_progress(members_of(scoped)), scoped, stage, group)
+
+
+def judge(kind, observation, rules):
+    """(verdict, reason) for one observation: DONE, FAILED with a reason, or PENDING."""
+    if observation.missing:
+        return FAILED, "not_found"
+    if observation.state is None:
+        return PENDING, None
+    if rules.max_failed is not None and observation.failed > rules.max_failed:
+        return FAILED, "max_failed"
+    if rules.wanted(kind, observation.state):
+        return DONE, None
+    if is_terminal(kind, observation.state):
+        return FAILED, "failed_state"
+    if rules.min_percent_complete is not None and observation.percent is not None and observation.percent >= rules.min_percent_complete:
+        return DONE, None
+    return PENDING, None
+
+
+def is_transient(error):
+    return error.kind in ("transport", "protocol") or error.status in TRANSIENT_STATUSES
+
+
+class _Tracked:
+    """A target during the wait."""
+
+    def __init__(self, target):
+        self.target = target
+        self.verdict = PENDING
+        self.reason = None
+        self.facts = None
+        self.observation = None
+        self.error = None
+        self.elapsed = None
+        self.signature = None
+        self.changed_at = None
+
+
+def _timestamp(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _threaded_map(function, items):
+    if len(items) == 1:
+        return [function(items[0])]
+    with ThreadPoolExecutor(max_workers=min(16, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
+class Waiter:
+    """Polls every unfinished target once per round, concurrently, until all are done or one fails."""
+
+    def __init__(self, targets, rules, timeout, interval, delay=0.0, clock=time.monotonic, wall=time.time, sleep=time.sleep,
+                 run_all=_threaded_map):
+        self.tracked = [_Tracked(target) for target in targets]
+        self.rules = rules
+        self.timeout = timeout
+        self.interval = interval
+        self.delay = delay
+        self._clock = clock
+        self._wall = wall
+        self._sleep = sleep
+        self._run_all = run_all
+        self.polls = 0
+        self.history = []
+        self.started = None
+
+    def wait(self):
+        """Run the rounds; returns self, with every target's verdict, reason, facts and the history."""
+        self.started = self._clock()
+        deadline = self.started + self.timeout
+        if self.delay:
+            self._sleep(min(self.delay, self.timeout))
+        while True:
+            active = [t for t in self.tracked if t.verdict == PENDING]
+            answers = self._run_all(lambda tracked: self._fetch(tracked, deadline), active)
+            self.polls += 1
+            now = self._clock()
+            for tracked, answer in zip(active, answers):
+                self._update(tracked, answer, now)
+            if any(t.verdict == FAILED for t in self.tracked) or all(t.verdict == DONE for t in self.tracked):
+                return self
+            if now >= deadline:
+                for tracked in self.tracked:
+                    if tracked.verdict == PENDING:
+                        self._finish(tracked, FAILED, "api_error" if tracked.error else "timeout", now)
+                return self
+            pause = max([self.interval] + [answer[1] for answer in answers if answer[1]])
+            self._sleep(max(0.0, min(pause, deadline - now)))
+
+    @staticmethod
+    def _fetch(tracked, deadline):
+        try:
+            facts, retry_after = tracked.target["fetch"](deadline)
+        except ArmError as exc:
+            return exc, None
+        return facts, retry_after
+
+    def _update(self, tracked, answer, now):
+        result = answer[0]
+        if isinstance(result, ArmError):
+            tracked.error = result
+            if result.kind == "not_found":
+                self._finish(tracked, FAILED, "not_found", now)
+            elif not is_transient(result):
+                self._finish(tracked, FAILED, "api_error", now)
+            return
+        tracked.error = None
+        tracked.facts = result
+        observation = observe(tracked.target, result, self.rules)
+        tracked.observation = observation
+        signature = observation.signature()
+        if signature != tracked.signature:
+            tracked.signature, tracked.changed_at = signature, now
+            self.history.append({"at": _timestamp(self._wall()), "target": tracked.target["label"],
+                                 "state": observation.state, "percent_complete": observation.percent})
+        verdict, reason = judge(tracked.target["kind"], observation, self.rules)
+        if verdict == PENDING and self.rules.stall_timeout is not None and now - tracked.changed_at >= self.rules.stall_timeout:
+            verdict, reason = FAILED, "stalled"
+        if verdict != PENDING:
+            self._finish(tracked, verdict, reason, now)
+
+    def _finish(self, tracked, verdict, reason, now):
+        tracked.verdict, tracked.reason, tracked.elapsed = verdict, reason, round(now - self.started, 3)
+
+    def elapsed(self):
+        return round(self._clock() - self.started, 3)
+
+
+__all__ = ["Rules", "Waiter", "judge", "observe", "TERMINAL", "PENDING", "DONE", "FAILED", "VMSS", "FLEET"]
