@@ -16,27 +16,15 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import
 from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, TERMINAL, Rules, Waiter
 
 TARGET_KEYS = ("resource_group", "scale_set", "fleet_name", "update_run", "stage", "group")
-_TARGET_OPTIONS = dict(
-    resource_group=dict(type="str", required=True),
-    scale_set=dict(type="str"),
-    fleet_name=dict(type="str"),
-    update_run=dict(type="str"),
-    stage=dict(type="str"),
-    group=dict(type="str"),
-)
+_TARGET_OPTIONS = {key: dict(type="str") for key in TARGET_KEYS}
 _TARGET_RULES = dict(
     mutually_exclusive=[["scale_set", "fleet_name"], ["scale_set", "update_run"], ["scale_set", "stage"], ["scale_set", "group"]],
     required_together=[["fleet_name", "update_run"]],
     required_one_of=[["scale_set", "fleet_name"]],
 )
 GATE_OPTIONS = dict(
-    resource_group=dict(type="str"),
-    scale_set=dict(type="str"),
-    fleet_name=dict(type="str"),
-    update_run=dict(type="str"),
-    stage=dict(type="str"),
-    group=dict(type="str"),
-    targets=dict(type="list", elements="dict", options=_TARGET_OPTIONS, **_TARGET_RULES),
+    _TARGET_OPTIONS,
+    targets=dict(type="list", elements="dict", options=dict(_TARGET_OPTIONS, resource_group=dict(type="str", required=True)), **_TARGET_RULES),
     state=dict(type="list", elements="str", default=["completed"]),
     timeout=dict(type="float", default=3600.0),
     sleep=dict(type="float", default=30.0),
@@ -191,14 +179,18 @@ def _target_result(tracked):
     return result
 
 
-def gate(connection, params, clock=None, wall=None, sleep=None):
-    """Wait as the options say; returns the module result (``failed: true`` when the gate did not open)."""
+def gate(connection, params, clock=None, wall=None, sleep=None, on_change=None):
+    """Wait as the options say; returns the module result (``failed: true`` when the gate did not open).
+
+    ``on_change`` is called with each history entry as it is seen (the command line prints them).
+    """
     targets = _targets(params)
     for target in targets:
         target.update(kind=_kind(target), label=label(target), fetch=_fetcher(connection, target))
     rules = Rules(params["state"], params.get("min_percent_complete"), params.get("max_failed"), params.get("stall_timeout"),
                   parse_timestamp(params.get("started_after")) if params.get("started_after") else None)
-    injected = {name: value for name, value in (("clock", clock), ("wall", wall), ("sleep", sleep)) if value is not None}
+    injected = {name: value for name, value in (("clock", clock), ("wall", wall), ("sleep", sleep), ("on_change", on_change))
+                if value is not None}
     waiter = Waiter(targets, rules, params["timeout"], params["sleep"], params.get("delay") or 0.0, **injected).wait()
     per_target = [_target_result(tracked) for tracked in waiter.tracked]
     result = {"changed": False, "elapsed": waiter.elapsed(), "polls": waiter.polls, "history": waiter.history, "targets": per_target,

@@ -148,7 +148,7 @@ class Waiter:
     """Polls every unfinished target once per round, concurrently, until all are done or one fails."""
 
     def __init__(self, targets, rules, timeout, interval, delay=0.0, clock=time.monotonic, wall=time.time, sleep=time.sleep,
-                 run_all=_threaded_map):
+                 run_all=_threaded_map, on_change=None):
         self.tracked = [_Tracked(target) for target in targets]
         self.rules = rules
         self.timeout = timeout
@@ -158,6 +158,7 @@ class Waiter:
         self._wall = wall
         self._sleep = sleep
         self._run_all = run_all
+        self._on_change = on_change
         self.polls = 0
         self.history = []
         self.started = None
@@ -209,8 +210,11 @@ class Waiter:
         signature = observation.signature()
         if signature != tracked.signature:
             tracked.signature, tracked.changed_at = signature, now
-            self.history.append({"at": _timestamp(self._wall()), "target": tracked.target["label"],
-                                 "state": observation.state, "percent_complete": observation.percent})
+            change = {"at": _timestamp(self._wall()), "target": tracked.target["label"],
+                      "state": observation.state, "percent_complete": observation.percent}
+            self.history.append(change)
+            if self._on_change is not None:
+                self._on_change(change)
         verdict, reason = judge(tracked.target["kind"], observation, self.rules)
         if verdict == PENDING and self.rules.stall_timeout is not None and now - tracked.changed_at >= self.rules.stall_timeout:
             verdict, reason = FAILED, "stalled"

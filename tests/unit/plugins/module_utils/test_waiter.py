@@ -227,3 +227,12 @@ def test_delay_waits_before_the_first_poll():
 ])
 def test_judge_follows_the_state_rules(state, wanted, verdict):
     assert judge("vmss", observe({"kind": "vmss"}, vmss(state), Rules(wanted)), Rules(wanted))[0] == verdict
+
+
+def test_each_change_is_reported_as_it_is_seen():
+    clock = Clock()
+    seen = []
+    target_ = target(clock, steps((0, vmss("rolling_forward", 2)), (5, vmss("completed", 10))))
+    Waiter([target_], Rules(["completed"]), 60, 5, clock=clock, wall=clock.wall, sleep=clock.sleep, on_change=seen.append,
+           run_all=lambda fn, items: [fn(item) for item in items]).wait()
+    assert [(change["state"], change["percent_complete"]) for change in seen] == [("rolling_forward", 20.0), ("completed", 100.0)]
