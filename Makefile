@@ -23,6 +23,7 @@ TARBALL := $(DIST)/upgradegate-azure-$(VERSION).tar.gz
 PYTEST_WORKERS ?= 2
 PYTEST := $(VPY) -m pytest -n $(PYTEST_WORKERS)
 SCENARIO ?= upgradegate_emulator/scenarios/demo.yaml
+DEMO ?= demo
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(TMP)/collections
@@ -33,7 +34,7 @@ export PATH := $(VBIN):$(PATH)
 .PHONY: help setup test units integration sanity lint build importer demo emulator bench clean distclean
 
 help:
-	@echo "make demo         set everything up, start the emulator and run the demo gate playbook"
+	@echo "make demo         set everything up, start the emulator and run the demo gate playbook (DEMO=fault: a failing one)"
 	@echo "make test         the whole suite: units, integration, sanity, lint, build, galaxy-importer"
 	@echo "make units | integration | sanity | lint | build | importer | emulator | bench | clean | distclean"
 
@@ -82,10 +83,10 @@ build: setup
 importer: build
 	$(VPY) tools/galaxy_import.py $(TARBALL)
 
+# make demo             a scale set and a fleet update run that complete: every gate opens (exit 0)
+# make demo DEMO=fault  the rolling upgrade faults and a fleet member fails: the gate stops the pipeline
 demo: setup
-	@echo "make demo will start the emulator with the demo scenario and run the demo gate playbook;"
-	@echo "that playbook does not exist yet (see the open issue for the role, playbooks and demo)."
-	@exit 1
+	$(VPY) tools/demo.py --scenario $(DEMO)
 
 emulator: setup
 	$(VPY) -m upgradegate_emulator --scenario $(SCENARIO) --port $${PORT:-0} --state-dir $(TMP)/emulator

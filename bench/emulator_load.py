@@ -19,7 +19,7 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from upgradegate_emulator.pytest_plugin import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from upgradegate_emulator.handle import Emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 SCENARIO = {
     "name": "bench",

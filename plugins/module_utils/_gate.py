@@ -165,6 +165,7 @@ def _target_result(tracked):
     observation = tracked.observation
     result.update(
         state=observation.state if observation is not None else None,
+        percent_complete=observation.percent if observation is not None else None,
         succeeded=tracked.verdict == DONE,
         elapsed=tracked.elapsed,
         reason=tracked.reason,

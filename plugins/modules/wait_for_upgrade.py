@@ -268,6 +268,11 @@ targets:
       type: str
       returned: always
       sample: completed
+    percent_complete:
+      description: The last progress seen of what the target waits on (run, stage or group), V(null) before any.
+      type: float
+      returned: always
+      sample: 100.0
     succeeded:
       description: Whether this target reached a state that opens the gate.
       type: bool

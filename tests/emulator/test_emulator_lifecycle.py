@@ -9,7 +9,7 @@ import socket
 import pytest
 import requests
 
-from upgradegate_emulator.pytest_plugin import EmulatorStartError, Secret
+from upgradegate_emulator.handle import EmulatorStartError, Secret
 from emulator_helpers import bearer, small_scenario, vmss_url
 
 READY_KEYS = {"base_url", "port", "ca_path", "pid", "authority_host", "resource_manager_url", "tenant_id", "subscription_id",

@@ -60,16 +60,23 @@ def base_environment(tmp_path):
 
 @pytest.fixture
 def run_playbook(tmp_path):
-    """run_playbook(tasks, env=..., extra_vars=..., check=False, verbosity=0, vars=...) -> PlaybookRun."""
+    """run_playbook(tasks or playbook name, env=..., extra_vars=..., check=False, verbosity=0, play_vars=...) -> PlaybookRun.
+
+    ``tasks`` is a list of tasks for a one-play playbook, or a string: a playbook
+    of the collection (``upgradegate.azure.gate``) or a path.
+    """
     counter = [0]
 
     def run(tasks, env=None, extra_vars=None, check=False, verbosity=0, play_vars=None, timeout=900):
         counter[0] += 1
-        play = {"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
-        if play_vars:
-            play["vars"] = play_vars
-        playbook = tmp_path / ("playbook-%d.yml" % counter[0])
-        playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+        if isinstance(tasks, str):
+            playbook = tasks
+        else:
+            play = {"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
+            if play_vars:
+                play["vars"] = play_vars
+            playbook = tmp_path / ("playbook-%d.yml" % counter[0])
+            playbook.write_text(yaml.safe_dump([play], sort_keys=False))
         results_file = tmp_path / ("results-%d.json" % counter[0])
         full_env = base_environment(tmp_path)
         full_env.update(env or {})
