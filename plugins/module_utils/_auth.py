@@ -85,8 +85,8 @@ def _client_method(settings):
 def plan(params, environ, profile_reader=read_profile, az_path=None):
     """Decide where credentials come from and how the credential is made.
 
-    Settings merge with explicit options first, then the profile (when one is
-    used), then the environment. ``auth_source: auto`` takes, in order:
+    Settings merge with explicit options first, then the profile (named, and
+    used by ``auto`` and ``credential_file`` only), then the environment. ``auth_source: auto`` takes, in order:
     credentials given as options; the named profile; environment variables
     (client secret, certificate, or a federated token file); the Azure CLI
     when ``az`` is on PATH (falling back to managed identity); managed identity.
@@ -97,19 +97,18 @@ def plan(params, environ, profile_reader=read_profile, az_path=None):
     if source == "credential_file":  # the credentials are the profile's; the environment may still give the rest
         from_env = {key: value for key, value in from_env.items() if key not in CREDENTIAL_SETTINGS}
     profile_name = params.get("profile") or ("default" if source == "credential_file" else None)
-    from_profile = profile_reader(credentials_file(environ), profile_name) if profile_name else {}
+    uses_profile = profile_name and source in ("auto", "credential_file")
+    from_profile = profile_reader(credentials_file(environ), profile_name) if uses_profile else {}
     settings = dict(from_env)
     settings.update(from_profile)
     settings.update(explicit)
     token_file = environ.get(FEDERATED_TOKEN_FILE)
 
     if source == "auto":
-        if _has_client_credential(explicit):
-            return Plan("options", _client_method(settings), settings)
-        if _has_client_credential(from_profile):
-            return Plan("profile", _client_method(settings), settings)
-        if _has_client_credential(from_env):
-            return Plan("env", _client_method(settings), settings)
+        # The first source that holds a client credential wins, with its own kind of credential.
+        for name, found in (("options", explicit), ("profile", from_profile), ("env", from_env)):
+            if _has_client_credential(found):
+                return Plan(name, _client_method(found), settings)
         if token_file and settings.get("tenant") and settings.get("client_id"):
             return Plan("env", "federated", dict(settings, token_file=token_file))
         if az_path:
@@ -223,5 +222,6 @@ class TokenSource:
         try:
             return self._credential.get_token(self._scope).token
         except AzureError as exc:
-            raise ArmError("could not get a token for %s: %s" % (self._scope, " ".join(str(exc).split())), kind="auth",
-                           code=type(exc).__name__) from None
+            text = " ".join(str(exc).split())
+            hint = " (the token endpoint's certificate is not trusted: set ca_path to a CA bundle that signs it)" if "CERTIFICATE_VERIFY_FAILED" in text else ""
+            raise ArmError("could not get a token for %s: %s%s" % (self._scope, text, hint), kind="auth", code=type(exc).__name__) from None

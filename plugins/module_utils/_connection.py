@@ -83,7 +83,8 @@ def connect(params, environ=None, pool_size=8, which=shutil.which, backoff=None)
             subscription_id = _auth.cli_default_subscription(az_path, timeout=max(10, timeout))
         else:
             raise ValidationError("subscription_id", "required: set the subscription_id option, AZURE_SUBSCRIPTION_ID, "
-                                                     "a profile's subscription_id, or log in with the Azure CLI")
+                                                     "a profile's subscription_id, or log in with the Azure CLI "
+                                                     "(a managed identity has no default subscription)")
     factory = _auth.credential_factory(chosen, cloud, verify, timeout, params.get("disable_instance_discovery", False))
     tokens = _auth.TokenSource(factory, token_scope(cloud))
     client = ArmClient(cloud.resource_manager_url, tokens, verify=verify, timeout=timeout, pool_size=pool_size, backoff=backoff)

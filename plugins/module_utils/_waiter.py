@@ -52,9 +52,10 @@ class Rules:
 class Observation:
     """One target seen once: its state and progress in the scope waited on."""
 
-    def __init__(self, state, progress, scoped=None, stage_facts=None, group_facts=None, missing=None, note=None):
+    def __init__(self, state, progress, scoped=None, stage_facts=None, group_facts=None, missing=None, note=None, run=None):
         self.state = state
         self.progress = progress or {}
+        self.run = run  # for a stage or group: the run's own state and progress
         self.scoped = scoped
         self.stage_facts = stage_facts
         self.group_facts = group_facts
@@ -70,7 +71,13 @@ class Observation:
         return self.progress.get("failed") or 0
 
     def signature(self):
+        """What history records a change of: the state and progress of the scope waited on."""
         return json.dumps([self.state, self.progress], sort_keys=True)
+
+    def activity(self):
+        """What stall_timeout watches: the scope, and for a stage or group the whole run too,
+        so a later stage waiting its turn while earlier ones progress is not stalled."""
+        return json.dumps([self.state, self.progress, self.run], sort_keys=True)
 
 
 def observe(target, facts, rules):
@@ -94,7 +101,14 @@ def observe(target, facts, rules):
         what = "stage %r" % stage_name if stage_name and stage is None else "group %r" % group_name
         return Observation(None, None, missing="%s is not part of the run (stages: %s)" % (
             what, ", ".join(s.get("name") or "?" for s in facts.get("stages") or []) or "none"))
-    return Observation(scoped.get("state"), member_progress(members_of(scoped)), scoped, stage, group)
+    return Observation(scoped.get("state"), member_progress(members_of(scoped)), scoped, stage, group, run=_run_activity(facts))
+
+
+def _run_activity(facts):
+    """The run's state, member progress, and every stage's and after-stage wait's state."""
+    stages = [[stage.get("name"), stage.get("state"), (stage.get("after_stage_wait") or {}).get("state")]
+              for stage in facts.get("stages") or [] if isinstance(stage, dict)]
+    return [facts.get("state"), facts.get("progress"), stages]
 
 
 def judge(kind, observation, rules):
@@ -130,7 +144,8 @@ class _Tracked:
         self.error = None
         self.elapsed = None
         self.signature = None
-        self.changed_at = None
+        self.activity = None
+        self.active_at = None
 
 
 def _timestamp(epoch):
@@ -207,16 +222,19 @@ class Waiter:
         tracked.facts = result
         observation = observe(tracked.target, result, self.rules)
         tracked.observation = observation
+        activity = observation.activity()
+        if activity != tracked.activity:
+            tracked.activity, tracked.active_at = activity, now
         signature = observation.signature()
         if signature != tracked.signature:
-            tracked.signature, tracked.changed_at = signature, now
+            tracked.signature = signature
             change = {"at": _timestamp(self._wall()), "target": tracked.target["label"],
                       "state": observation.state, "percent_complete": observation.percent}
             self.history.append(change)
             if self._on_change is not None:
                 self._on_change(change)
         verdict, reason = judge(tracked.target["kind"], observation, self.rules)
-        if verdict == PENDING and self.rules.stall_timeout is not None and now - tracked.changed_at >= self.rules.stall_timeout:
+        if verdict == PENDING and self.rules.stall_timeout is not None and now - tracked.active_at >= self.rules.stall_timeout:
             verdict, reason = FAILED, "stalled"
         if verdict != PENDING:
             self._finish(tracked, verdict, reason, now)

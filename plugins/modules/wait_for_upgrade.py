@@ -110,6 +110,9 @@ options:
   stall_timeout:
     description:
       - Fail when neither the state nor the progress of a target has changed for this many seconds.
+      - For a O(stage) or O(group), any change of the whole run counts, so a later stage waiting its turn while
+        earlier stages progress is not stalled. Waiting for an upgrade that starts after O(started_after) counts
+        as no change.
     type: float
   msg:
     description:

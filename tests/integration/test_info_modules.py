@@ -196,7 +196,7 @@ def test_module_defaults_with_the_action_group_set_auth_once(emu, run_playbook):
     play = [{"name": "group", "module_defaults": {"group/upgradegate.azure.all": options},
              "block": [vmss_task(resource_group="rg-app", name="vmss-web"),
                        fleet_task("fleet", resource_group="rg-app", fleet_name="fleet-app", name="run-1")]}]
-    run = run_playbook(play, env=env)
+    run = run_playbook(play, env=env, secrets=[options["secret"]])
     assert run.rc == 0, run.stdout
     assert run.result("read")["rolling_upgrades"][0]["scale_set_name"] == "vmss-web"
 

@@ -164,3 +164,15 @@ def test_a_cli_that_is_not_logged_in_gives_a_clear_subscription_error():
 
     with pytest.raises(ValidationError, match=r"^subscription_id: not set, and the Azure CLI has no default subscription .*az login"):
         _auth.cli_default_subscription("/bin/az", run=lambda cmd, **kw: Done())
+
+
+def test_auto_uses_the_kind_of_credential_the_winning_source_gives():
+    chosen = plan({"tenant": "t", "client_id": "c", "x509_certificate_path": "/p/opt.pem"}, SP_ENV)
+    assert (chosen.source, chosen.method) == ("options", "certificate")
+    chosen = plan({"profile": "default"}, SP_ENV)
+    assert (chosen.source, chosen.method) == ("profile", "certificate")
+
+
+def test_env_ignores_a_named_profile():
+    chosen = plan({"auth_source": "env", "profile": "ci"}, SP_ENV)
+    assert (chosen.method, chosen.settings["client_id"], chosen.settings["secret"]) == ("client_secret", "c-env", "s-env")

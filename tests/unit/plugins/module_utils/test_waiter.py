@@ -236,3 +236,19 @@ def test_each_change_is_reported_as_it_is_seen():
     Waiter([target_], Rules(["completed"]), 60, 5, clock=clock, wall=clock.wall, sleep=clock.sleep, on_change=seen.append,
            run_all=lambda fn, items: [fn(item) for item in items]).wait()
     assert [(change["state"], change["percent_complete"]) for change in seen] == [("rolling_forward", 20.0), ("completed", 100.0)]
+
+
+def test_a_later_stage_waiting_its_turn_is_not_stalled_while_the_run_progresses():
+    clock = Clock()
+
+    def facts(canary_member, run_progress):
+        made = run("running", [("canary", "running", [("canary", "running", [member("c1", canary_member)])]),
+                               ("prod", "not_started", [("prod", "not_started", [member("p1", "not_started")])])])
+        made["progress"] = {"percent_complete": run_progress}
+        return made
+
+    timeline = steps((0, facts("running", 0.0)), (10, facts("running", 10.0)), (20, facts("completed", 50.0)),
+                     (30, facts("completed", 60.0)), (40, facts("completed", 60.0)))
+    waiter = wait(clock, [target(clock, timeline, kind="fleet", stage="prod")], Rules(["completed"], stall_timeout=15), timeout=600)
+    assert (waiter.tracked[0].reason, clock.now) == ("stalled", 45.0)
+    assert len(waiter.history) == 1  # the prod stage itself never changed
