@@ -115,8 +115,10 @@ def plan(params, environ, profile_reader=read_profile, az_path=None):
             return Plan("cli", "cli_then_msi", settings)
         return Plan("msi", "msi", settings)
     if source in ("env", "credential_file"):
-        if _has_client_credential(settings):
-            return Plan(source, _client_method(settings), settings)
+        # An explicit option still wins over the source's own credential, with its own kind of credential.
+        for found in (explicit, from_profile if source == "credential_file" else from_env):
+            if _has_client_credential(found):
+                return Plan(source, _client_method(found), settings)
         if source == "env" and token_file:
             return Plan(source, "federated", dict(settings, token_file=token_file))
         where = "the environment" if source == "env" else "profile %r" % profile_name

@@ -6,12 +6,19 @@ Each case ends in success after retries, or in a clear failure that names the re
 error code and the request id, within the timeout, with what was read so far still returned.
 """
 
+import json
+import subprocess
 import threading
 
 import pytest
 
 import suite_counts
+from conftest import REPO, base_environment, leaks, secrets_of
 from scenarios import SUB, env_for, scenario
+
+LAUNCHER = REPO / "bin" / "upgradegate-azure"
+# The command line's exit code for each way a module fails (docs/cli.md).
+CLI_EXIT = {"api": 6, "transport": 6, "protocol": 6, "auth": 6, "api_error": 6, "not_found": 5, "timeout": 4, "failed_state": 3}
 
 LATEST = "rollingUpgrades/latest$"
 GROUPS = [{"name": "rg-fault", "scale_sets": [
@@ -167,3 +174,48 @@ def test_an_untrusted_certificate_fails_with_a_tls_message_and_ca_path_makes_it_
     trusted = run_playbook(info(ca_path=emu.ca_path), env=env)
     assert trusted.rc == 0 and trusted.result("task")["rolling_upgrades"][0]["scale_set_name"] == "vmss-web"
     suite_counts.record("fault cases passed (modules)", 1)
+
+
+def cli_call(tasks, expected):
+    """The same case through the command line: (arguments, stdin, expected exit code, words on stderr)."""
+    [task] = tasks
+    module, options = [(key, value) for key, value in task.items() if key != "name"][0]
+    if module.endswith("wait_for_upgrade"):
+        argv = ["gate", "--resource-group", options["resource_group"], "--scale-set", options["scale_set"],
+                "--sleep", str(options["sleep"]), "--timeout", str(options["timeout"])]
+        stdin = ""
+    elif module.endswith("vmss_rolling_upgrade_info"):
+        query = {"resource_group": options["resource_group"], "scale_set": options["name"]}
+        if "request_timeout" in options:
+            query["request_timeout"] = str(options["request_timeout"])
+        argv, stdin = ["status"], json.dumps(query)
+    else:  # the status of one run: a missing fleet or run is an error there, not an empty list
+        query = {"resource_group": options["resource_group"], "fleet_name": options["fleet_name"], "update_run": options.get("name", "run-1")}
+        argv, stdin = ["status"], json.dumps(query)
+        if expected == "ok" and (options["fleet_name"] != "fleet-a" or options.get("name", "run-1") != "run-1"):
+            return argv, stdin, 5, "HTTP 404"
+    if module.endswith("vmss_rolling_upgrade_info") and options["name"] == "vmss-nope" and expected == "ok":
+        return argv, stdin, 5, "HTTP 404"
+    if expected == "ok":
+        return argv, stdin, 0, ""
+    reason, _code, words = expected
+    return argv, stdin, CLI_EXIT[reason], words
+
+
+@pytest.mark.parametrize("faults, tasks, expected", [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_each_fault_through_the_command_line(emu, tmp_path, faults, tasks, expected):
+    for fault in faults:
+        emu.add_fault(**fault)
+    argv, stdin, code, words = cli_call(tasks, expected)
+    env = dict(base_environment(tmp_path), **env_for(emu))
+    done = subprocess.run([str(LAUNCHER)] + argv, input=stdin, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == code, (done.returncode, done.stderr[-2000:])
+    assert words in done.stderr and "Traceback" not in done.stderr
+    if code == 0 and argv[0] == "status":
+        assert all(isinstance(value, str) for value in json.loads(done.stdout).values())
+    if code:
+        assert done.stdout == "" if argv[0] == "status" else True
+        if "HTTP" in done.stderr:  # Azure answered: its request id is named
+            assert "x-ms-request-id: " in done.stderr and "x-ms-request-id: None" not in done.stderr
+    assert leaks({"stdout": done.stdout, "stderr": done.stderr}, secrets_of(env)) == []
+    suite_counts.record("fault cases passed (command line)", 1)

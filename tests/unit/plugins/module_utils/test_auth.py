@@ -176,3 +176,9 @@ def test_auto_uses_the_kind_of_credential_the_winning_source_gives():
 def test_env_ignores_a_named_profile():
     chosen = plan({"auth_source": "env", "profile": "ci"}, SP_ENV)
     assert (chosen.method, chosen.settings["client_id"], chosen.settings["secret"]) == ("client_secret", "c-env", "s-env")
+
+
+@pytest.mark.parametrize("source", ["env", "credential_file"])
+def test_a_certificate_option_wins_over_the_source_secret(source):
+    chosen = plan({"auth_source": source, "tenant": "t", "client_id": "c", "x509_certificate_path": "/p/opt.pem"}, SP_ENV)
+    assert chosen.method == "certificate"
