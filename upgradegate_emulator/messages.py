@@ -11,8 +11,9 @@ from .util import dumps
 class Request:
     """One HTTP request, decoded.  `headers` has lower-case keys."""
 
-    def __init__(self, method, target, headers, body=b"", scheme="https"):
+    def __init__(self, method, target, headers, body=b"", scheme="https", client_port=None):
         self.method = method.upper()
+        self.client_port = client_port  # tells the client's connections apart, to check they are reused
         parsed = urllib.parse.urlsplit(target)
         self.raw_path = parsed.path
         self.path = urllib.parse.unquote(parsed.path)

@@ -40,7 +40,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         scheme = "https" if self.server.ssl_context else "http"
-        req = Request(self.command, self.path, dict(self.headers.items()), body, scheme)
+        req = Request(self.command, self.path, dict(self.headers.items()), body, scheme, client_port=self.client_address[1])
         resp = self.server.app.handle(req, msi_only=self.server.msi_only)
         if resp.drop:
             self.close_connection = True

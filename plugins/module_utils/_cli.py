@@ -28,6 +28,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._gate import (
     TARGET_KEYS,
     gate,
     label,
+    pool_size,
     validate_gate,
 )
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
@@ -255,8 +256,8 @@ def read_status(connection, params):
 
 
 @contextlib.contextmanager
-def connected(params, environ):
-    connection = connect(params, environ)
+def connected(params, environ, pool=8):
+    connection = connect(params, environ, pool_size=pool)
     try:
         yield connection
     finally:
@@ -287,7 +288,7 @@ def summary_line(result):
 def run_gate(args, streams, environ):
     given = {name: value for name, value in vars(args).items() if name not in ("command", "json")}
     params = validated(GATE_SPEC, GATE_RULES, given, environ, "arguments")
-    with connected(params, environ) as connection:
+    with connected(params, environ, pool_size(params)) as connection:
         result = gate(connection, params, on_change=lambda change: streams.say(progress_line(change)))
         result = remove_values(result, set(connection.secrets))
     streams.say(summary_line(result))

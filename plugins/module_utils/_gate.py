@@ -13,7 +13,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
 )
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, FLEET_STATES, VMSS, VMSS_STATES
 from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_timestamp
-from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, TERMINAL, Rules, Waiter
+from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, MAX_CONCURRENCY, TERMINAL, Rules, Waiter
 
 TARGET_KEYS = ("resource_group", "scale_set", "fleet_name", "update_run", "stage", "group")
 _TARGET_OPTIONS = {key: dict(type="str") for key in TARGET_KEYS}
@@ -103,6 +103,11 @@ def validate_gate(params):
         raise ValidationError("min_percent_complete", "must be between 0 and 100, got %r" % percent)
     if params.get("max_failed") is not None and params["max_failed"] < 0:
         raise ValidationError("max_failed", "must be 0 or more, got %r" % params["max_failed"])
+
+
+def pool_size(params):
+    """Connections for the gate: one per target polled at once."""
+    return min(MAX_CONCURRENCY, max(1, len(_targets(params))))
 
 
 def label(target):

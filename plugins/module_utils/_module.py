@@ -9,14 +9,15 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._errors import A
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
 
 
-def run_module(module, validate, work, empty, partial_key=None):
+def run_module(module, validate, work, empty, partial_key=None, pool_size=None):
     """Validate the options, connect, call ``work(connection, params)``, and exit.
 
     ``empty`` is the result of a module that has read nothing: every key
     documented as returned always, so failures carry them too. ``work``
     returns the result dict; one with ``failed: true`` ends in fail_json. An
     ArmError's ``partial`` (what was read before the failure) is returned
-    under ``partial_key``.
+    under ``partial_key``. ``pool_size(params)`` sizes the connection pool
+    for modules whose concurrency depends on their options.
     """
     missing = missing_library()
     if missing:
@@ -24,7 +25,7 @@ def run_module(module, validate, work, empty, partial_key=None):
     connection = None
     try:
         validate(module.params)
-        connection = connect(module.params)
+        connection = connect(module.params, pool_size=pool_size(module.params) if pool_size else 8)
         module.no_log_values.update(connection.secrets)
         result = work(connection, module.params)
     except ValidationError as exc:

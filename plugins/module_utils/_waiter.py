@@ -20,6 +20,8 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet imp
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, VMSS, is_terminal
 
 TERMINAL = "terminal"
+# Targets polled at once; the gate sizes its connection pool to match, so every connection is reused.
+MAX_CONCURRENCY = 16
 PENDING, DONE, FAILED = "pending", "done", "failed"
 # Failures that a later poll may not see again: keep polling until the deadline.
 TRANSIENT_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
@@ -155,7 +157,7 @@ def _timestamp(epoch):
 def _threaded_map(function, items):
     if len(items) == 1:
         return [function(items[0])]
-    with ThreadPoolExecutor(max_workers=min(16, len(items))) as pool:
+    with ThreadPoolExecutor(max_workers=min(MAX_CONCURRENCY, len(items))) as pool:
         return list(pool.map(function, items))
 
 

@@ -359,13 +359,13 @@ field:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.upgradegate.azure.plugins.module_utils._gate import EMPTY_RESULT, GATE_OPTIONS, GATE_RULES, gate, validate_gate
+from ansible_collections.upgradegate.azure.plugins.module_utils._gate import EMPTY_RESULT, GATE_OPTIONS, GATE_RULES, gate, pool_size, validate_gate
 from ansible_collections.upgradegate.azure.plugins.module_utils._module import run_module
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(CONNECTION_ARGSPEC, **GATE_OPTIONS), supports_check_mode=True, **GATE_RULES)
-    run_module(module, validate_gate, gate, EMPTY_RESULT)
+    run_module(module, validate_gate, gate, EMPTY_RESULT, pool_size=pool_size)
 
 
 if __name__ == "__main__":

@@ -261,3 +261,15 @@ def test_bad_gate_options_are_refused_with_a_clear_message(emulator_factory, run
     assert run.rc != 0 and words in result["msg"], result["msg"]
     assert "Traceback" not in run.stdout + run.stderr
     assert emu.requests_log(path="virtualMachineScaleSets") == []
+
+
+def test_twenty_targets_reuse_their_connections_from_round_to_round(emulator_factory, run_playbook):
+    emu = emulator_factory(gate_scenario([by_polls("vmss-%02d" % i, duration=40) for i in range(20)]))
+    emu.add_fault("latency", path="rollingUpgrades/latest$", latency_ms=100)  # so the polls of a round overlap
+    targets = [{"resource_group": "rg-gate", "scale_set": "vmss-%02d" % i} for i in range(20)]
+    run = run_playbook([gate(targets=targets, sleep=0.2, timeout=60)], env=env_for(emu))
+    assert run.rc == 0, run.stdout
+    reads = emu.requests_log(path="rollingUpgrades/latest$")
+    assert len(reads) == 20 * 5 and run.result("gate")["polls"] == 5
+    # 16 targets are polled at once, through a pool of 16 connections kept from round to round.
+    assert len({entry["client_port"] for entry in reads}) <= 16

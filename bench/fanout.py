@@ -1,0 +1,79 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fan-out: the status of N scale sets of one resource group, one module task against a uri loop, and the floor."""
+
+import math
+
+from bench import harness, scenarios
+
+OUR_TASK = "Read every scale set of the resource group"
+URI_FIRST, URI_LAST = "Get a token for Resource Manager", "Read the latest rolling upgrade of each scale set"
+CONCURRENCY = 8  # rolling_upgrades(workers=8) and connect(pool_size=8)
+
+
+def floor_seconds(count, latency_ms=scenarios.LATENCY_MS, page_size=scenarios.PAGE_SIZE, concurrency=CONCURRENCY):
+    """List pages one after another, then N reads `concurrency` at a time, each one round trip of `latency_ms`."""
+    pages = max(1, math.ceil(count / page_size))
+    return (pages + math.ceil(count / concurrency)) * latency_ms / 1000.0, pages
+
+
+def _request_phase(log):
+    """Seconds from the start of the first Resource Manager request to the end of the last one (emulator's clock)."""
+    arm = [entry for entry in log if entry.get("kind") == "arm"]
+    if not arm:
+        return None, 0
+    first = min(entry["time"] - entry["duration_ms"] / 1000.0 for entry in arm)
+    return max(entry["time"] for entry in arm) - first, len(arm)
+
+
+def _ours(workdir, env, emu, extra_vars):
+    emu.reset_log()
+    run = harness.run_playbook(workdir, env, "fanout_module.yml", extra_vars).check("fan-out with vmss_rolling_upgrade_info")
+    phase, arm = _request_phase(emu.requests_log())
+    return {"task": run.task_seconds(OUR_TASK), "wall": run.wall, "request_phase": phase, "arm_requests": arm}
+
+
+def _baseline(workdir, env, emu, extra_vars):
+    emu.reset_log()
+    run = harness.run_playbook(workdir, env, "fanout_uri.yml", extra_vars).check("fan-out with uri and loop")
+    _phase, arm = _request_phase(emu.requests_log())
+    return {"task": run.task_seconds(URI_FIRST, URI_LAST), "wall": run.wall, "arm_requests": arm}
+
+
+def measure(workdir, count, our_runs, baseline_runs, baseline_note=None):
+    """Runs of ours and of the baseline, alternated against one emulator; returns the figures for this N."""
+    floor, pages = floor_seconds(count)
+    emu = harness.start_emulator(workdir, "fanout-%d" % count, scenarios.fanout(count))
+    try:
+        env = harness.environment(workdir, emu)
+        extra_vars = dict(harness.connection_vars(emu, scenarios.RESOURCE_GROUP), bench_count=count,
+                          bench_scale_sets=[scenarios.scale_set_name(index) for index in range(count)])
+        ours, baseline = [], []
+        for index in range(max(our_runs, baseline_runs)):
+            if index < our_runs:
+                harness.progress("fan-out N=%d: vmss_rolling_upgrade_info run %d/%d" % (count, index + 1, our_runs))
+                ours.append(_ours(workdir, env, emu, extra_vars))
+                harness.progress("  task %.2f s (floor %.2f s), %d Resource Manager requests" % (ours[-1]["task"], floor, ours[-1]["arm_requests"]))
+            if index < baseline_runs:
+                harness.progress("fan-out N=%d: uri loop run %d/%d (about %.0f s)" % (count, index + 1, baseline_runs, count * 0.6))
+                baseline.append(_baseline(workdir, env, emu, extra_vars))
+                harness.progress("  task %.1f s, %d Resource Manager requests" % (baseline[-1]["task"], baseline[-1]["arm_requests"]))
+    finally:
+        emu.stop()
+    result = {
+        "n": count, "latency_ms": scenarios.LATENCY_MS, "page_size": scenarios.PAGE_SIZE, "concurrency": CONCURRENCY,
+        "list_pages": pages, "floor_s": floor,
+        "ours": {"task_s": harness.summary([r["task"] for r in ours]), "playbook_s": harness.summary([r["wall"] for r in ours]),
+                 "request_phase_s": harness.summary([r["request_phase"] for r in ours]),
+                 "arm_requests": harness.summary([r["arm_requests"] for r in ours])},
+        "baseline": None, "baseline_note": baseline_note,
+    }
+    result["ours"]["task_over_floor"] = result["ours"]["task_s"]["median"] / floor
+    result["ours"]["request_phase_over_floor"] = result["ours"]["request_phase_s"]["median"] / floor
+    if baseline:
+        result["baseline"] = {"task_s": harness.summary([r["task"] for r in baseline]),
+                              "playbook_s": harness.summary([r["wall"] for r in baseline]),
+                              "arm_requests": harness.summary([r["arm_requests"] for r in baseline])}
+        result["baseline"]["seconds_per_item"] = result["baseline"]["task_s"]["median"] / count
+        result["speedup"] = result["baseline"]["task_s"]["median"] / result["ours"]["task_s"]["median"]
+    return result
