@@ -9,10 +9,9 @@ Any field of the body may be missing or of the wrong type: every key of the
 contract is still produced. The input is never modified; ``raw`` is a deep copy.
 """
 
-import copy
-
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, is_success, is_terminal, snake_case
 from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import (
+    copied,
     as_dict,
     as_int,
     as_str,
@@ -94,7 +93,7 @@ def update_run_facts(body, subscription_id, resource_group, fleet_name, name=Non
         "system_data": _system_data(data.get("systemData")),
     }
     if include_raw:
-        facts["raw"] = copy.deepcopy(body)
+        facts["raw"] = copied(body)
     return facts
 
 
@@ -246,7 +245,7 @@ def _error(value, depth=0):
         "target": as_str(data.get("target")),
         "details": [detail for detail in details if detail is not None],
         "additional_info": [
-            {"type": as_str(info.get("type")), "info": copy.deepcopy(info.get("info"))}
+            {"type": as_str(info.get("type")), "info": copied(info.get("info"))}
             for info in dict_items(data.get("additionalInfo"))
         ],
     }

@@ -9,10 +9,9 @@ the contract is still produced. The input is never modified; ``raw`` is a
 deep copy.
 """
 
-import copy
-
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import VMSS, is_success, is_terminal, snake_case
 from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import (
+    copied,
     as_bool,
     as_count,
     as_dict,
@@ -72,10 +71,10 @@ def rolling_upgrade_facts(body, subscription_id, resource_group, scale_set_name,
         progress=_progress(props.get("progress")),
         policy=_policy(props.get("policy")),
         error=_api_error(props.get("error")),
-        tags=copy.deepcopy(as_dict(data.get("tags"))),
+        tags=copied(as_dict(data.get("tags"))) or {},
     )
     if include_raw:
-        facts["raw"] = copy.deepcopy(body)
+        facts["raw"] = copied(body)
     return facts
 
 
@@ -106,7 +105,7 @@ def no_rolling_upgrade_facts(subscription_id, resource_group, scale_set_name, sc
         progress=_progress(None),
         policy=_policy(upgrade_policy.get("rollingUpgradePolicy")),
         error=None,
-        tags=copy.deepcopy(as_dict(data.get("tags"))),
+        tags=copied(as_dict(data.get("tags"))) or {},
     )
     if include_raw:
         facts["raw"] = None

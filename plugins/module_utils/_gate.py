@@ -11,7 +11,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
     check_scale_set_name,
     check_update_run_name,
 )
-from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, FLEET_STATES, VMSS, VMSS_STATES
+from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, FLEET_STATES, VMSS, VMSS_STATES, is_terminal
 from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_timestamp
 from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, MAX_CONCURRENCY, TERMINAL, Rules, Waiter
 
@@ -142,6 +142,10 @@ def _failure_message(tracked, params, rules):
         return "%s was not found: %s" % (target["label"], observation.missing if observation and observation.missing else tracked.error)
     if tracked.reason == "api_error":
         return "%s could not be read: %s" % (target["label"], tracked.error)
+    if tracked.reason == "failed_state" and not is_terminal(target["kind"], observation.state) and observation.run_ended:
+        return "%s cannot reach %s: the run is %s and the %s is %s%s" % (
+            target["label"], wanted, (tracked.facts or {}).get("state"), "group" if target.get("group") else "stage",
+            observation.state or "not reported", _azure_errors(tracked))
     if tracked.reason == "failed_state":
         return "%s reached %s, not %s%s" % (target["label"], observation.state, wanted, _azure_errors(tracked))
     if tracked.reason == "max_failed":

@@ -7,6 +7,7 @@ type or an unparseable string gives ``None`` (or an empty container), so a
 normaliser can always produce every documented key.
 """
 
+import copy
 import datetime
 import decimal
 import re
@@ -50,7 +51,8 @@ def parse_timestamp(value):
     moment = _to_datetime(value)
     if moment is None:
         return None
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    # Four-digit years always (strftime's %Y drops the zeros of years before 1000 on glibc).
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
     if moment.microsecond:
         text += ".%06d" % moment.microsecond
     return text + "Z"
@@ -108,6 +110,14 @@ def percent(part, total):
     if part < total and shown >= 100:
         shown = decimal.Decimal("99.9")
     return float(shown)
+
+
+def copied(value):
+    """A deep copy of JSON data, or ``None`` when it nests deeper than Python can copy (Azure never sends that)."""
+    try:
+        return copy.deepcopy(value)
+    except RecursionError:
+        return None
 
 
 def as_dict(value):

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import find_group, find_stage, member_progress, members_of
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, VMSS, is_terminal
+from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_timestamp
 
 TERMINAL = "terminal"
 # Targets polled at once; the gate sizes its connection pool to match, so every connection is reused.
@@ -45,7 +46,7 @@ class Rules:
         self.min_percent_complete = min_percent_complete
         self.max_failed = max_failed
         self.stall_timeout = stall_timeout
-        self.started_after = instant(started_after)
+        self.started_after = instant(parse_timestamp(started_after))
 
     def wanted(self, kind, state):
         return state in self.states or (TERMINAL in self.states and is_terminal(kind, state))
@@ -54,10 +55,12 @@ class Rules:
 class Observation:
     """One target seen once: its state and progress in the scope waited on."""
 
-    def __init__(self, state, progress, scoped=None, stage_facts=None, group_facts=None, missing=None, note=None, run=None):
+    def __init__(self, state, progress, scoped=None, stage_facts=None, group_facts=None, missing=None, note=None, run=None,
+                 run_ended=False):
         self.state = state
         self.progress = progress or {}
-        self.run = run  # for a stage or group: the run's own state and progress
+        self.run = run  # for a stage or group: what changes in the whole run
+        self.run_ended = run_ended  # for a stage or group: its run is terminal, so it cannot change any more
         self.scoped = scoped
         self.stage_facts = stage_facts
         self.group_facts = group_facts
@@ -103,12 +106,14 @@ def observe(target, facts, rules):
         what = "stage %r" % stage_name if stage_name and stage is None else "group %r" % group_name
         return Observation(None, None, missing="%s is not part of the run (stages: %s)" % (
             what, ", ".join(s.get("name") or "?" for s in facts.get("stages") or []) or "none"))
-    return Observation(scoped.get("state"), member_progress(members_of(scoped)), scoped, stage, group, run=_run_activity(facts))
+    return Observation(scoped.get("state"), member_progress(members_of(scoped)), scoped, stage, group, run=_run_activity(facts),
+                       run_ended=is_terminal(FLEET, facts.get("state")))
 
 
 def _run_activity(facts):
-    """The run's state, member progress, and every stage's and after-stage wait's state."""
-    stages = [[stage.get("name"), stage.get("state"), (stage.get("after_stage_wait") or {}).get("state")]
+    """The run's state, member progress, and the state of every stage, its after-stage wait and its groups."""
+    stages = [[stage.get("name"), stage.get("state"), (stage.get("after_stage_wait") or {}).get("state"),
+               [group.get("state") for group in stage.get("groups") or [] if isinstance(group, dict)]]
               for stage in facts.get("stages") or [] if isinstance(stage, dict)]
     return [facts.get("state"), facts.get("progress"), stages]
 
@@ -117,7 +122,7 @@ def judge(kind, observation, rules):
     """(verdict, reason) for one observation: DONE, FAILED with a reason, or PENDING."""
     if observation.missing:
         return FAILED, "not_found"
-    if observation.state is None:
+    if observation.state is None and not observation.run_ended:
         return PENDING, None
     if rules.max_failed is not None and observation.failed > rules.max_failed:
         return FAILED, "max_failed"
@@ -127,6 +132,8 @@ def judge(kind, observation, rules):
         return FAILED, "failed_state"
     if rules.min_percent_complete is not None and observation.percent is not None and observation.percent >= rules.min_percent_complete:
         return DONE, None
+    if observation.run_ended:  # a stage or group of a run that has ended will never get there
+        return FAILED, "failed_state"
     return PENDING, None
 
 

@@ -252,3 +252,16 @@ def test_a_later_stage_waiting_its_turn_is_not_stalled_while_the_run_progresses(
     waiter = wait(clock, [target(clock, timeline, kind="fleet", stage="prod")], Rules(["completed"], stall_timeout=15), timeout=600)
     assert (waiter.tracked[0].reason, clock.now) == ("stalled", 45.0)
     assert len(waiter.history) == 1  # the prod stage itself never changed
+
+
+def test_a_later_stage_of_a_run_that_failed_fails_at_once():
+    clock = Clock()
+    failed = run("failed", [("canary", "failed", [("canary", "failed", [member("c1", "failed")])]),
+                            ("prod", "not_started", [("prod", "not_started", [member("p1", "not_started")])])])
+    waiter = wait(clock, [target(clock, steps((0, failed)), kind="fleet", stage="prod")], timeout=3600)
+    assert (waiter.tracked[0].reason, waiter.polls) == ("failed_state", 1)
+
+
+def test_started_after_is_normalised_whatever_its_offset():
+    assert Rules(["completed"], started_after="2026-11-23T19:30:00+01:00").started_after == Rules(
+        ["completed"], started_after="2026-11-23T18:30:00Z").started_after
