@@ -15,11 +15,10 @@ REPO = os.path.dirname(BENCH)
 PLAYBOOKS = os.path.join(BENCH, "playbooks")
 VENV_BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, REPO)
+sys.path.insert(0, os.path.join(REPO, "tools"))
 
+from playbook_env import clean_environment  # noqa: E402  pylint: disable=wrong-import-position,import-error
 from upgradegate_emulator.handle import Emulator  # noqa: E402  pylint: disable=wrong-import-position
-
-# Variables of the developer's shell that would change what a playbook does.
-_SCRUB_PREFIXES = ("AZURE_", "ANSIBLE_", "IDENTITY_", "MSI_", "REQUESTS_CA_BUNDLE", "ARM_")
 
 
 def progress(message):
@@ -76,23 +75,8 @@ def connection_vars(emu, resource_group):
 
 
 def environment(workdir, emu):
-    """A clean environment: the repository's ansible.cfg and collection path, the emulator's AZURE_* settings."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(_SCRUB_PREFIXES)}
-    home = workdir.subdir("home")
-    env.update(
-        ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
-        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".tmp", "collections"),
-        ANSIBLE_HOME=workdir.subdir("ansible-home"),
-        ANSIBLE_LOCAL_TEMP=workdir.subdir("ansible-local"),
-        ANSIBLE_REMOTE_TEMP=workdir.subdir("ansible-remote"),
-        ANSIBLE_CALLBACK_PLUGINS=os.path.join(BENCH, "callback_plugins"),
-        ANSIBLE_CALLBACKS_ENABLED="bench_timing",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        AZURE_CONFIG_DIR=os.path.join(home, ".azure"),
-        HOME=home,
-        PATH=os.pathsep.join([VENV_BIN, env.get("PATH", "")]),
-    )
+    """A clean environment (tools/playbook_env.py) with the emulator's AZURE_* settings and the timing callback."""
+    env = clean_environment(workdir.path, os.path.join(BENCH, "callback_plugins"), "bench_timing")
     env.update({key: str(value) for key, value in emu.env("secret").items()})
     return env
 

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 import suite_counts
+from playbook_env import clean_environment
 
 REPO = Path(__file__).resolve().parents[2]
 SUPPORT = REPO / "tests" / "_support"
@@ -22,9 +23,6 @@ VENV_BIN = Path(sys.executable).parent
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 SECRET_VARIABLES = ("AZURE_SECRET", "AZURE_CLIENT_SECRET", "IDENTITY_HEADER")
 SECRET_FILES = ("AZURE_FEDERATED_TOKEN_FILE", "AZURE_X509_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH")
-
-# Variables of the developer's shell that would change what a playbook does; tests set what they need.
-_SCRUB_PREFIXES = ("AZURE_", "ANSIBLE_", "IDENTITY_", "MSI_", "REQUESTS_CA_BUNDLE", "ARM_")
 
 
 def secrets_of(env, extra=()):
@@ -73,22 +71,7 @@ class PlaybookRun:
 
 def base_environment(tmp_path):
     """A clean environment: the repository's ansible.cfg and collection path, nothing from the developer's shell."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(_SCRUB_PREFIXES)}
-    env.update(
-        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".tmp" / "collections"),
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-local"),
-        ANSIBLE_ASYNC_DIR=str(tmp_path / "ansible-async"),
-        ANSIBLE_CALLBACK_PLUGINS=str(SUPPORT / "callback_plugins"),
-        ANSIBLE_CALLBACKS_ENABLED="capture_results",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        AZURE_CONFIG_DIR=str(tmp_path / "azure-config"),
-        HOME=str(tmp_path / "home"),
-        PATH=os.pathsep.join([str(VENV_BIN), env.get("PATH", "")]),
-    )
-    return env
+    return clean_environment(tmp_path, SUPPORT / "callback_plugins", "capture_results")
 
 
 @pytest.fixture

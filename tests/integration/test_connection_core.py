@@ -189,7 +189,7 @@ def test_a_wrong_secret_is_a_clear_auth_error_without_the_secret(emu):
     assert "not-the-secret" not in str(caught.value)
 
 
-def test_every_request_carries_a_client_request_id_and_the_collection_user_agent(emu):
+def test_every_request_carries_a_client_request_id(emu):
     read_with(emu, params(emu, tenant=TENANT, client_id=SECRET_SP, secret="secret-of-a"))
     entry = emu.requests_log(path="virtualMachineScaleSets/vmss-a$")[-1]
     assert len(entry["client_request_id"]) == 36

@@ -220,3 +220,11 @@ def test_error_messages_never_show_a_bearer_token():
     with pytest.raises(ArmError) as caught:
         client(session).get("/x", "v")
     assert token not in str(caught.value) and "<redacted token>" in str(caught.value)
+
+
+def test_the_session_names_the_collection_and_its_version_in_the_user_agent():
+    arm = ArmClient(BASE, Tokens())
+    try:
+        assert arm._session.headers["User-Agent"].startswith("upgradegate.azure/0.1.0 python-requests/")  # pylint: disable=protected-access
+    finally:
+        arm.close()
