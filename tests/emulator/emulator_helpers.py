@@ -3,20 +3,14 @@
 """Shared bits of the emulator tests: reference paths, a swagger -> JSON Schema converter, scenarios."""
 
 import copy
-import json
-import pathlib
 
 import jsonschema
-import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-SHARED = REPO / ".." / "shared"
-EXAMPLES = SHARED / "reference" / "examples"
-SPECS = SHARED / "reference" / "specs"
+import reference
+
 COMPUTE_API = "2024-07-01"
 FLEET_API = "2025-03-01"
 
-needs_reference = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="the shared reference directory is not checked out beside the repo")
 
 # common-types definitions the extracts point to but do not contain (from common-types v1 / v5).
 API_ERROR_BASE = {"type": "object", "additionalProperties": False,
@@ -72,7 +66,7 @@ def _convert(node, local):
 
 
 def swagger_validator(spec_file, definition):
-    swagger = json.loads((SPECS / spec_file).read_text())
+    swagger = reference.spec(spec_file)
     local = swagger["definitions"]
     definitions = {name: _convert(schema, local) for name, schema in local.items()}
     definitions["_ErrorDetail"] = ERROR_DETAIL
@@ -89,7 +83,7 @@ def update_run_validator():
 
 
 def load_example(relative):
-    return json.loads((EXAMPLES / relative).read_text())
+    return reference.example(relative)
 
 
 def vmss_url(emu, name, suffix="", rg="rg-demo", sub=None, api=COMPUTE_API):

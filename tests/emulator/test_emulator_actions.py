@@ -5,7 +5,7 @@ create and delete, with the emulated clock instead of sleeping."""
 
 import pytest
 
-from emulator_helpers import bearer, load_example, needs_reference, run_url, small_scenario, update_run_validator, vmss_url
+from emulator_helpers import bearer, load_example, run_url, small_scenario, update_run_validator, vmss_url
 
 
 @pytest.fixture
@@ -114,7 +114,6 @@ def test_if_match_protects_actions(emu):
     assert resp.status_code == 412 and resp.json()["error"]["code"] == "PreconditionFailed"
 
 
-@needs_reference
 def test_create_update_and_delete_an_update_run(emu):
     token = emu.token()
     resource = load_example("fleet_2025-03-01/UpdateRuns_CreateOrUpdate.json")["parameters"]["resource"]

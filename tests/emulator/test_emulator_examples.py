@@ -1,13 +1,12 @@
 # Copyright: (c) 2026, upgradegate.azure contributors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Every official example in the shared reference is reproduced: the emulator, given a scenario built
+"""Every vendored official example (tests/fixtures/reference) is reproduced: the emulator, given a scenario built
 from the example, answers the example's request with the example's status and body."""
 
 import pytest
 
-from emulator_helpers import EXAMPLES, SUBSCRIPTION, TENANT, CLIENT, load_example, needs_reference
-
-pytestmark = needs_reference
+import reference
+from emulator_helpers import SUBSCRIPTION, TENANT, CLIENT, load_example
 
 COMPUTE = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachineScaleSets/{vmScaleSetName}"
 FLEET = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerService/fleets/{fleetName}"
@@ -36,8 +35,7 @@ CASES = {
 
 
 def test_every_example_file_has_a_case():
-    files = sorted(str(p.relative_to(EXAMPLES)) for p in EXAMPLES.rglob("*.json"))
-    assert files == sorted(CASES)
+    assert reference.example_files() == sorted(CASES)
 
 
 def _body(example, status="200"):

@@ -5,10 +5,8 @@ several points of their timelines (running, completed, faulted / failed, stopped
 
 import pytest
 
-from emulator_helpers import (bearer, load_example, needs_reference, rolling_upgrade_validator, run_url, small_scenario,
+from emulator_helpers import (bearer, load_example, rolling_upgrade_validator, run_url, small_scenario,
                               update_run_validator, vmss_url)
-
-pytestmark = needs_reference
 
 
 def _errors(validator, body):

@@ -11,6 +11,8 @@ import pathlib
 
 import pytest
 
+import reference
+
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import (
     find_group,
     find_stage,
@@ -20,8 +22,6 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet imp
 )
 
 HERE = pathlib.Path(__file__).resolve().parent
-SHARED = pathlib.Path(__file__).resolve().parents[4] / ".." / "shared"
-EXAMPLES = SHARED / "reference" / "examples" / "fleet_2025-03-01"
 
 SUB = "00000000-0000-0000-0000-000000000000"
 RUN_ID = "/subscriptions/%s/resourceGroups/rg1/providers/Microsoft.ContainerService/fleets/myFleet/updateRuns/run1" % SUB
@@ -54,10 +54,7 @@ def progress(**counts):
 
 
 def example(name):
-    path = EXAMPLES / name
-    if not path.is_file():
-        pytest.fail("shared reference examples not found beside the repository (clone with shared/ beside it): %s" % path)
-    return json.loads(path.read_text(encoding="utf-8"))
+    return reference.example("fleet_2025-03-01/" + name)
 
 
 def normalise(body, params, **kwargs):

@@ -6,15 +6,13 @@ Expectations are written by hand from the example JSON, never produced by the co
 """
 
 import copy
-import json
-import pathlib
 
 import pytest
 
+import reference
+
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss import no_rolling_upgrade_facts, rolling_upgrade_facts
 
-SHARED = pathlib.Path(__file__).resolve().parents[4] / ".." / "shared"
-EXAMPLES = SHARED / "reference" / "examples" / "compute_2024-07-01"
 
 ITEM_KEYS = {
     "id", "scale_set_id", "scale_set_name", "resource_group", "subscription_id", "location", "exists", "state",
@@ -34,10 +32,7 @@ SCALE_SET_ID = "/subscriptions/%s/resourceGroups/rg-web/providers/Microsoft.Comp
 
 
 def example(name):
-    path = EXAMPLES / name
-    if not path.is_file():
-        pytest.fail("shared reference examples not found beside the repository (clone with shared/ beside it): %s" % path)
-    return json.loads(path.read_text(encoding="utf-8"))
+    return reference.example("compute_2024-07-01/" + name)
 
 
 def test_the_maximum_set_example_is_normalised_field_by_field():

@@ -20,11 +20,12 @@ the input is left as it was, and the item is JSON for Ansible.
 """
 
 import json
-import pathlib
 import re
 from datetime import datetime
 
 import pytest
+
+import reference
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -38,7 +39,6 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet imp
 )
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss import no_rolling_upgrade_facts, rolling_upgrade_facts
 
-SPECS = pathlib.Path(__file__).resolve().parents[4] / ".." / "shared" / "reference" / "specs"
 COMPUTE = "compute_2024-07-01_virtualMachineScaleSet.EXTRACT.json"
 FLEET = "fleet_2025-03-01_fleets.EXTRACT.json"
 
@@ -95,10 +95,7 @@ FLEET_COUNTS = ("completed", "skipped", "failed", "running", "stopping", "stoppe
 
 
 def load(name):
-    path = SPECS / name
-    if not path.is_file():
-        pytest.fail("shared reference specs not found beside the repository (clone with shared/ beside it): %s" % path)
-    return json.loads(path.read_text(encoding="utf-8"))
+    return reference.spec(name)
 
 
 # ---------------------------------------------------------------------------------------------- the walker
