@@ -116,6 +116,22 @@ class ArmClient:
         """GET one resource; returns an ArmResponse or raises ArmError."""
         return self.request("GET", self.url(path, api_version), deadline)
 
+    def send(self, method, path, api_version, body=None, headers=None, deadline=None):
+        """A write (PUT, PATCH, POST, DELETE): returns the first ArmResponse, whose body may be None (202, 204).
+
+        Follow a long-running operation with ``_lro.follow``; ``headers`` carries If-Match / If-None-Match.
+        """
+        return self.request(method, self.url(path, api_version), deadline, body=body, headers=headers)
+
+    def check_origin(self, url, what, partial=None):
+        """Refuse a URL Azure handed back (nextLink, operation monitor) that is not on this endpoint: no token is sent there."""
+        if not isinstance(url, str) or _origin(url) != self._origin:
+            raise ArmError(
+                "refusing to follow %s %r: it is not on the Resource Manager endpoint %s (no request was sent to it)"
+                % (what, url, self.base_url), kind="protocol", code="ForeignNextLink" if what == "nextLink" else "ForeignLink",
+                partial=partial,
+            )
+
     def list(self, path, api_version, deadline=None):
         """Every item of a list, following nextLink. On failure, ArmError.partial holds the items read so far."""
         items = []
@@ -139,26 +155,31 @@ class ArmClient:
         return items
 
     def _check_next_link(self, url, items, seen):
-        if not isinstance(url, str) or _origin(url) != self._origin:
-            raise ArmError(
-                "refusing to follow nextLink %r: it is not on the Resource Manager endpoint %s (no request was sent to it)"
-                % (url, self.base_url), kind="protocol", code="ForeignNextLink", partial=items,
-            )
+        self.check_origin(url, "nextLink", partial=items)
         if url in seen:
             raise ArmError("nextLink %r repeats an earlier page" % url, kind="protocol", code="RepeatedNextLink", partial=items)
 
-    def request(self, method, url, deadline=None):
-        """One logical request with retries; returns an ArmResponse whose body is parsed JSON."""
+    def request(self, method, url, deadline=None, body=None, headers=None, body_optional=None):
+        """One logical request with retries; returns an ArmResponse whose body is parsed JSON.
+
+        A GET must answer a JSON object unless ``body_optional`` (an operation monitor); a write may answer
+        with no body (202 Accepted, 204 No Content).
+        """
         path = urlsplit(url).path
+        extra = headers
         headers = {"x-ms-client-request-id": str(uuid.uuid4()), "Accept": "application/json"}
+        headers.update(extra or {})
+        payload = None if body is None else json.dumps(body).encode("utf-8")
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
         attempt = 0
         renewed = False
         while True:
             self._hold_back(deadline, method, path)
             headers["Authorization"] = "Bearer " + self._tokens.token()
             try:
-                response = self._session.request(method, url, headers=headers, timeout=self._timeout, verify=self._verify,
-                                                 allow_redirects=False)
+                response = self._session.request(method, url, headers=headers, data=payload, timeout=self._timeout,
+                                                 verify=self._verify, allow_redirects=False)
             except requests.exceptions.SSLError as exc:
                 raise ArmError("%s %s: TLS failure talking to %s: %s (set ca_path to a CA bundle that signs its certificate)"
                                % (method, path, self.base_url, exc),
@@ -181,7 +202,7 @@ class ArmClient:
                 continue
             if status >= 400:
                 raise _error_from_response(response, method, path)
-            return self._parsed(response, method, path)
+            return self._parsed(response, method, path, body_optional=method != "GET" if body_optional is None else body_optional)
 
     def _retry_or_raise(self, failure, attempt, retry_after, deadline):
         if attempt >= self._backoff.retries:
@@ -208,11 +229,13 @@ class ArmClient:
         self._sleep(wait)
 
     @staticmethod
-    def _parsed(response, method, path):
+    def _parsed(response, method, path, body_optional=False):
         try:
             body = json.loads(response.content) if response.content else None
         except ValueError:
             body = None
+        if body_optional and not response.content:
+            return ArmResponse(response.status_code, None, response.headers)
         if not isinstance(body, dict):
             shown = _snippet(response.text or "")
             raise ArmError(

@@ -18,7 +18,8 @@ class ArmError(Exception):
     ``kind`` sorts failures for callers: ``api`` (Azure answered with an
     error), ``not_found`` (404), ``auth`` (no token, or 401 after a renewed
     token), ``transport`` (connection, TLS, timeout), ``protocol`` (a body
-    that is not what Azure sends, a foreign nextLink). ``partial`` holds what
+    that is not what Azure sends, a foreign nextLink), ``timeout`` (a long-running
+    operation still running when the deadline came). ``partial`` holds what
     was gathered before the failure, for callers that return it.
     """
 

@@ -228,3 +228,23 @@ def test_the_session_names_the_collection_and_its_version_in_the_user_agent():
         assert arm._session.headers["User-Agent"].startswith("upgradegate.azure/0.1.0 python-requests/")  # pylint: disable=protected-access
     finally:
         arm.close()
+
+
+def test_a_write_sends_its_json_body_and_conditional_headers():
+    session = Session(response(201, {"name": "run-1"}))
+    answer = client(session).send("PUT", "/x/run-1", "2026-06-01", body={"properties": {}}, headers={"If-None-Match": "*"})
+    call = session.calls[0]
+    assert call["method"] == "PUT" and json.loads(call["data"]) == {"properties": {}}
+    assert call["headers"]["If-None-Match"] == "*" and call["headers"]["Content-Type"] == "application/json"
+    assert answer.status == 201 and answer.body == {"name": "run-1"}
+
+
+def test_a_write_answered_with_no_body_is_a_response_without_body():
+    answer = client(Session(response(202, text="", headers={"Location": BASE + "/op/1"}))).send("POST", "/x/start", "2026-06-01")
+    assert answer.status == 202 and answer.body is None and answer.headers["Location"] == BASE + "/op/1"
+
+
+def test_a_get_with_no_body_is_still_a_protocol_error():
+    with pytest.raises(ArmError) as caught:
+        client(Session(response(200, text=""))).get("/x", "2026-06-01")
+    assert caught.value.kind == "protocol"
