@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, upgradegate.azure contributors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Microsoft.Compute routes: scale sets, their latest rolling upgrade, start / cancel."""
+"""Microsoft.Compute routes: scale sets, their latest rolling upgrade, start / cancel, OS upgrade history."""
 
 import threading
 
@@ -15,15 +15,21 @@ SUB = r"/subscriptions/(?P<sub>[^/]+)"
 RG = SUB + r"/resourceGroups/(?P<rg>[^/]+)"
 VMSS = RG + r"/providers/Microsoft\.Compute/virtualMachineScaleSets/(?P<name>[^/]+)"
 DEFAULT_TEMPLATE = {"by": "time", "poll_seconds": 1, "duration": 30, "outcome": "Completed"}
+# Codes of an upgrade that is still under way: a new one cannot start, a cancel has something to stop.
+ACTIVE = ("RollingForward", "RollingBack")
+OPERATION_STATUS = {"RollingForward": "InProgress", "RollingBack": "InProgress", "Completed": "Succeeded", "Faulted": "Failed",
+                    "Cancelled": "Canceled"}
 
 
 class Upgrade:
     """One rolling upgrade of a scale set, placed on the emulator's clock (or on its poll count)."""
 
-    def __init__(self, spec, start_elapsed, start_epoch):
+    def __init__(self, spec, start_elapsed, start_epoch, kind="os", started_by=None):
         self.spec = spec
         self.start_elapsed = start_elapsed
         self.start_epoch = start_epoch
+        self.kind = kind
+        self.started_by = started_by or spec.get("started_by") or "User"
         self.polls = 0
         self.cancelled_at = None
 
@@ -45,10 +51,11 @@ class ScaleSet:
         self.policy = spec["upgrade_policy"]["rollingUpgradePolicy"]
         self.instances = int((spec.get("rolling_upgrade") or {}).get("instances") or spec["sku"].get("capacity") or 1)
         self.upgrade = None
+        self.past = []  # earlier upgrades started through the emulator, newest first
         initial = spec.get("rolling_upgrade")
         if initial is not None:
             start = float(initial.get("start", 0))
-            self.upgrade = Upgrade(initial, start, clock.start_epoch + start)
+            self.upgrade = Upgrade(initial, start, clock.start_epoch + start, started_by=initial.get("started_by") or "Platform")
         self.body = self._resource_body(clock)
 
     def _resource_body(self, clock):
@@ -61,6 +68,8 @@ class ScaleSet:
                 "osProfile": {"computerNamePrefix": self.name[:9], "adminUsername": "azureuser"},
                 "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts",
                                                       "sku": "server", "version": "latest"}},
+                "networkProfile": {"healthProbe": {"id": "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/"
+                                                         "loadBalancers/lb-%s/probes/health" % (self.sub_id, self.rg["name"], self.name)}},
             },
             "provisioningState": "Succeeded",
             "overprovision": False,
@@ -95,6 +104,40 @@ class ScaleSet:
             return None
         return rolling_upgrade_body(view, upgrade.start_epoch, self.policy, self.spec["location"])
 
+    def history_entry(self, upgrade, elapsed):
+        """An osUpgradeHistory entry (UpgradeOperationHistoricalStatusInfo) for one upgrade, or None before it starts."""
+        if upgrade.spec.get("body") is not None:
+            return None
+        t = upgrade.time(elapsed)
+        if t < 0:
+            return None
+        view = upgrade_view(upgrade.spec, t, self.instances, self.policy, self.name, upgrade.cancelled_at)
+        running = {"code": view["code"], "startTime": iso(upgrade.start_epoch)}
+        if view["terminal_offset"] is not None:
+            running["endTime"] = iso(upgrade.start_epoch + view["terminal_offset"])
+        progress = view["progress"]
+        rolled_back = bool(upgrade.spec.get("rollback_seconds")) and view["code"] in ("RollingBack", "Faulted")
+        properties = {
+            "runningStatus": running,
+            "progress": progress,
+            "startedBy": upgrade.started_by,
+            "targetImageReference": dict(upgrade.spec.get("target_image") or self.body["properties"]["virtualMachineProfile"]
+                                         ["storageProfile"]["imageReference"]),
+            "rollbackInfo": {
+                "successfullyRolledbackInstanceCount": progress["successfulInstanceCount"] if rolled_back else 0,
+                "failedRolledbackInstanceCount": 0,
+            },
+        }
+        if view["error"]:
+            properties["error"] = view["error"]
+        return {"properties": properties, "type": VMSS_TYPE + "/rollingUpgrades", "location": self.spec["location"]}
+
+    def os_upgrade_history(self, elapsed):
+        """Every OS upgrade this scale set has had, newest first: the emulator's own, then the scenario's older ones."""
+        upgrades = [u for u in ([self.upgrade] if self.upgrade else []) + self.past if u.kind == "os"]
+        entries = [e for e in (self.history_entry(u, elapsed) for u in upgrades) if e is not None]
+        return entries + [dict(e) for e in self.spec.get("os_upgrade_history") or []]
+
     def summary(self, elapsed):
         view = self.view(elapsed)
         return {"id": self.id, "rolling_upgrade": None if view is None else {
@@ -125,6 +168,7 @@ class Compute:
             ("POST", VMSS + r"/osRollingUpgrade", self.start_os, "vmss.os_rolling_upgrade"),
             ("POST", VMSS + r"/extensionRollingUpgrade", self.start_extension, "vmss.extension_rolling_upgrade"),
             ("POST", VMSS + r"/rollingUpgrades/cancel", self.cancel, "vmss.rolling_upgrade_cancel"),
+            ("GET", VMSS + r"/osUpgradeHistory", self.history, "vmss.os_upgrade_history"),
             ("GET", SUB + r"/providers/Microsoft\.Compute/locations/(?P<loc>[^/]+)/operations/(?P<op>[^/]+)",
              self.operation, "vmss.operation"),
         ]
@@ -132,7 +176,9 @@ class Compute:
     # -- helpers ------------------------------------------------------------------------------
 
     def _begin(self, req, groups, action):
-        scope = req.path.split("/rollingUpgrades")[0].split("/osRollingUpgrade")[0].split("/extensionRollingUpgrade")[0]
+        scope = req.path
+        for suffix in ("/rollingUpgrades", "/osRollingUpgrade", "/extensionRollingUpgrade", "/osUpgradeHistory"):
+            scope = scope.split(suffix)[0]
         if scope.lower().endswith("/virtualmachinescalesets"):
             scope = scope.split("/providers/")[0]  # lists: the subscription or resource group
         self.arm.begin(req, "compute", action, scope, groups["sub"])
@@ -173,25 +219,43 @@ class Compute:
             raise ArmError(404, "NotFound", "The entity was not found in this Azure location.")
         return Response.json(200, body, headers)
 
+    def history(self, req, groups):
+        headers = self._begin(req, groups, VMSS_TYPE + "/osUpgradeHistory/read")
+        vmss = self._scale_set(groups)
+        static = vmss.spec.get("os_upgrade_history")
+        if isinstance(static, dict):  # a whole list body, served as given (the official examples)
+            return Response.json(200, static, headers)
+        with self._lock:
+            entries = vmss.os_upgrade_history(self.clock.elapsed())
+        page_size = int(vmss.spec.get("history_page_size") or self.page_size)
+        return Response.json(200, self.arm.page(req, entries, page_size), headers)
+
     def start_os(self, req, groups):
-        return self._start(req, groups, "osRollingUpgrade")
+        return self._start(req, groups, "osRollingUpgrade", "os")
 
     def start_extension(self, req, groups):
-        return self._start(req, groups, "extensionRollingUpgrade")
+        return self._start(req, groups, "extensionRollingUpgrade", "extension")
 
-    def _start(self, req, groups, operation):
+    def _start(self, req, groups, operation, kind):
         headers = self._begin(req, groups, "%s/%s/action" % (VMSS_TYPE, operation))
         vmss = self._scale_set(groups)
         elapsed = self.clock.elapsed()
+        mode = vmss.spec["upgrade_policy"].get("mode")
+        if str(mode).lower() != "rolling":
+            raise conflict("OperationNotAllowed", (
+                "The operation '%s' is not allowed on virtual machine scale set '%s' because its upgrade policy mode is "
+                "'%s'. Rolling upgrades need the upgrade policy mode 'Rolling'." % (operation, vmss.name, mode)))
         with self._lock:
             view = vmss.view(elapsed)
-            if view is not None and view["code"] == "RollingForward":
+            if view is not None and view["code"] in ACTIVE:
                 raise conflict("OperationNotAllowed", (
                     "Rolling upgrade of virtual machine scale set '%s' cannot be started because a rolling upgrade is "
                     "already in progress. Cancel it or wait for it to finish." % vmss.name))
             template = dict(DEFAULT_TEMPLATE)
             template.update({k: v for k, v in (vmss.spec.get("on_start") or {}).items() if v is not None})
-            upgrade = Upgrade(template, elapsed, self.clock.now())
+            upgrade = Upgrade(template, elapsed, self.clock.now(), kind=kind, started_by="User")
+            if vmss.upgrade is not None:
+                vmss.past.insert(0, vmss.upgrade)
             vmss.upgrade = upgrade
         op_id = self.operations.add(lambda: self._upgrade_operation_status(vmss, upgrade))
         headers.update(Arm.lro_headers(self.arm.base_url, "/subscriptions/%s/providers/%s/locations/%s"
@@ -202,9 +266,7 @@ class Compute:
         if vmss.upgrade is not upgrade:
             return "Succeeded", None
         view = vmss.view(self.clock.elapsed())
-        status = {"RollingForward": "InProgress", "Completed": "Succeeded", "Faulted": "Failed",
-                  "Cancelled": "Canceled"}[view["code"]]
-        return status, view["error"]
+        return OPERATION_STATUS[view["code"]], view["error"]
 
     def cancel(self, req, groups):
         headers = self._begin(req, groups, VMSS_TYPE + "/rollingUpgrades/cancel/action")
@@ -212,9 +274,8 @@ class Compute:
         elapsed = self.clock.elapsed()
         with self._lock:
             view = vmss.view(elapsed)
-            if view is None or view["code"] != "RollingForward":
-                raise conflict("OperationNotAllowed", (
-                    "There is no rolling upgrade in progress on virtual machine scale set '%s' to cancel." % vmss.name))
+            if view is None or view["code"] not in ACTIVE:
+                raise conflict("OperationNotAllowed", "There is no ongoing Rolling Upgrade to cancel.")
             vmss.upgrade.cancelled_at = vmss.upgrade.time(elapsed)
         op_id = self.operations.add(lambda: ("Succeeded", None))
         headers.update(Arm.lro_headers(self.arm.base_url, "/subscriptions/%s/providers/%s/locations/%s"

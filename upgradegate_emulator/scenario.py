@@ -18,7 +18,7 @@ DEFAULT_CLIENT = "22222222-2222-4222-8222-222222222222"
 DEFAULT_SECRET = "emulator-client-secret"
 DEFAULT_SUBSCRIPTION = "33333333-3333-4333-8333-333333333333"
 DEFAULT_API_VERSIONS = {
-    "compute": ["2024-07-01", "2024-03-01", "2023-09-01", "2023-07-01", "2023-03-01", "2022-11-01"],
+    "compute": ["2025-11-01", "2025-04-01", "2024-11-01", "2024-07-01", "2024-03-01", "2023-09-01", "2023-07-01", "2023-03-01", "2022-11-01"],
     "fleet": ["2025-03-01", "2024-04-01", "2023-10-15"],
 }
 DEFAULT_POLICY = {
@@ -42,9 +42,10 @@ KEYS = {
     "subscription": {"id", "tenant", "display_name", "resource_groups"},
     "resource_group": {"name", "location", "tags", "scale_sets", "fleets", "count"},
     "scale_set": {"name", "location", "tags", "sku", "zones", "upgrade_policy", "properties", "rolling_upgrade",
-                  "on_start", "count"},
+                  "on_start", "count", "os_upgrade_history", "history_page_size"},
     "rolling_upgrade": {"start", "by", "poll_seconds", "instances", "duration", "outcome", "failed_instances", "fault_after",
-                        "cancel_after", "error", "timeline", "body", "last_action"},
+                        "cancel_after", "error", "timeline", "body", "last_action", "rollback_seconds", "started_by",
+                        "target_image"},
     "timeline_point": {"at", "code", "progress", "error", "last_action", "last_action_at"},
     "fleet": {"name", "location", "tags", "members", "update_strategies", "auto_upgrade_profiles", "update_runs",
               "static_list", "simulate"},
@@ -169,6 +170,8 @@ def _rolling_upgrade(raw, where):
     spec.setdefault("outcome", "Completed")
     if spec["by"] not in ("time", "polls"):
         raise ScenarioError("%s.by: expected time or polls" % where)
+    if float(spec.get("rollback_seconds") or 0) < 0:
+        raise ScenarioError("%s.rollback_seconds: expected a number of seconds >= 0" % where)
     if spec["outcome"] not in OUTCOMES:
         raise ScenarioError("%s.outcome: expected one of %s" % (where, ", ".join(OUTCOMES)))
     for position, point in enumerate(spec.get("timeline") or []):
@@ -197,6 +200,9 @@ def _scale_set(raw, rg, where):
     template.pop("start", None)
     template.pop("body", None)
     vmss["on_start"] = _rolling_upgrade(template, where + ".on_start")
+    history = vmss.get("os_upgrade_history")
+    if history is not None and not isinstance(history, (list, dict)):
+        raise ScenarioError("%s.os_upgrade_history: expected a list of history entries (or a whole list body)" % where)
     return vmss
 
 

@@ -56,12 +56,15 @@ def default_fault_error(vmss_name, failed, instances, policy):
 def simulated_status(spec, t, instances, policy, vmss_name):
     """(code, progress, error, end_time) of a simulated upgrade at upgrade time t.
 
-    end_time is the upgrade time at which it became terminal, or None.
+    end_time is the upgrade time at which it became terminal, or None. A faulted upgrade with
+    ``rollback_seconds`` is RollingBack for that long after the fault (Azure restoring the previous
+    model), then Faulted.
     """
     batch = batch_size(instances, policy)
     duration = float(spec.get("duration", 30))
     outcome = spec.get("outcome", "Completed")
     end = float({"Faulted": spec.get("fault_after"), "Cancelled": spec.get("cancel_after")}.get(outcome) or duration)
+    rollback = float(spec.get("rollback_seconds") or 0) if outcome == "Faulted" else 0.0
     if t < end:
         successful, in_progress = rolling_progress(instances, batch, duration, t)
         return "RollingForward", _progress(successful, 0, in_progress, instances - successful - in_progress), None, None
@@ -72,7 +75,9 @@ def simulated_status(spec, t, instances, policy, vmss_name):
         return "Cancelled", _progress(successful, 0, 0, instances - successful), None, end
     failed = min(int(spec.get("failed_instances") or in_progress or 1), instances - successful)
     error = spec.get("error") or default_fault_error(vmss_name, failed, instances, policy)
-    return "Faulted", _progress(successful, failed, 0, instances - successful - failed), error, end
+    if t < end + rollback:
+        return "RollingBack", _progress(successful, failed, 0, instances - successful - failed), error, None
+    return "Faulted", _progress(successful, failed, 0, instances - successful - failed), error, end + rollback
 
 
 def _point_progress(progress):
@@ -109,12 +114,12 @@ def upgrade_view(spec, t, instances, policy, vmss_name, cancelled_at=None):
         code, progress, error, point = timeline_status(spec["timeline"], effective_t)
         last_action = point.get("last_action") or ("Cancel" if code == "Cancelled" else "Start")
         last_offset = point.get("last_action_at", point["at"] if last_action == "Cancel" else 0)
-        terminal = point["at"] if code != "RollingForward" else None
+        terminal = point["at"] if code not in ("RollingForward", "RollingBack") else None
     else:
         code, progress, error, terminal = simulated_status(spec, effective_t, instances, policy, vmss_name)
         last_action = "Cancel" if code == "Cancelled" else spec.get("last_action", "Start")
         last_offset = terminal if code == "Cancelled" else 0
-    if cancelled_at is not None and code == "RollingForward":
+    if cancelled_at is not None and code in ("RollingForward", "RollingBack"):
         code, progress, error, last_action, last_offset, terminal = ("Cancelled", cancel_progress(progress), None,
                                                                      "Cancel", cancelled_at, cancelled_at)
     return {"code": code, "progress": progress, "error": error, "last_action": last_action,

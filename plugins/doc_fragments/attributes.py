@@ -3,7 +3,7 @@
 
 
 class ModuleDocFragment:
-    """Attributes shared by the modules of upgradegate.azure: all of them only read."""
+    """Attributes shared by the modules of upgradegate.azure: those that only read, and those that change Azure."""
 
     DOCUMENTATION = r"""
 options: {}
@@ -23,6 +23,17 @@ attributes:
   diff_mode:
     support: N/A
     details: The module never changes anything.
+"""
+
+    CHANGES_AZURE = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: In check mode the module reads from Azure and reports what it would change, but never writes.
+  diff_mode:
+    support: full
+    details: Returns the managed fields before and after the change.
 """
 
     ACTIONGROUP_ALL = r"""

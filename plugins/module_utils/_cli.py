@@ -103,6 +103,7 @@ GATE_HELP = (
     ("max_failed", "COUNT", "fail as soon as more instances or members than this have failed"),
     ("stall_timeout", "SECONDS", "fail when neither state nor progress changed for this many seconds"),
     ("msg", "TEXT", "replaces the failure message"),
+    ("vmss_api_version", "VERSION", "Compute API version for scale set targets (default 2024-07-01)"),
 )
 
 

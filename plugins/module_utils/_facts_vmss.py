@@ -34,6 +34,7 @@ _POLICY_KEYS = (
     ("rollback_failed_instances_on_policy_breach", "rollbackFailedInstancesOnPolicyBreach", as_bool),
     ("max_surge", "maxSurge", as_bool),
 )
+_IMAGE_KEYS = ("publisher", "offer", "sku", "version", "id")
 _PROGRESS_KEYS = (
     ("successful", "successfulInstanceCount"),
     ("failed", "failedInstanceCount"),
@@ -110,6 +111,46 @@ def no_rolling_upgrade_facts(subscription_id, resource_group, scale_set_name, sc
     if include_raw:
         facts["raw"] = None
     return facts
+
+
+def history_entry_facts(body):
+    """One entry of ``osUpgradeHistory`` (UpgradeOperationHistoricalStatusInfo) as the contract's ``history`` item.
+
+    ``state`` is ``runningStatus.code`` in snake_case; ``started_by`` Azure's value; ``target_image`` the
+    image reference's publisher, offer, sku, version and id (null when absent); ``rollback`` the
+    rollback counters and error (null when Azure gives no rollback info).
+    """
+    props = as_dict(as_dict(body).get("properties"))
+    running = as_dict(props.get("runningStatus"))
+    image = as_dict(props.get("targetImageReference"))
+    rollback = as_dict(props.get("rollbackInfo"))
+    return {
+        "state": snake_case(running.get("code")),
+        "status_code": as_str(running.get("code")),
+        "started_at": parse_timestamp(running.get("startTime")),
+        "ended_at": parse_timestamp(running.get("endTime")),
+        "started_by": as_str(props.get("startedBy")),
+        "target_image": dict((key, as_str(image.get(key))) for key in _IMAGE_KEYS) if image else None,
+        "progress": _progress(props.get("progress")),
+        "error": _api_error(props.get("error")),
+        "rollback": {
+            "successfully_rolled_back": as_count(rollback.get("successfullyRolledbackInstanceCount")),
+            "failed_to_roll_back": as_count(rollback.get("failedRolledbackInstanceCount")),
+            "error": _api_error(rollback.get("rollbackError")),
+        } if rollback else None,
+    }
+
+
+def newest_first(entries, limit):
+    """History items sorted newest first by start time (entries without one last, in Azure's order), at most ``limit``."""
+    dated = sorted((entry for entry in entries if entry["started_at"]), key=lambda entry: _sortable(entry["started_at"]), reverse=True)
+    undated = [entry for entry in entries if not entry["started_at"]]
+    return (dated + undated)[:max(0, limit)]
+
+
+def _sortable(timestamp):
+    """A normalised UTC timestamp with its fraction always written out, so that text order is time order."""
+    return timestamp[:19] + (timestamp[19:-1] or ".000000")
 
 
 def _identity(subscription_id, resource_group, scale_set_name, upgrade_id, scale_set_id):

@@ -5,13 +5,14 @@
 from ansible_collections.upgradegate.azure.plugins.module_utils import _readers
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
     ValidationError,
+    check_api_version,
     check_fleet_name,
     check_fleet_style_name,
     check_resource_group,
     check_scale_set_name,
     check_update_run_name,
 )
-from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, FLEET_STATES, VMSS, VMSS_STATES, is_terminal
+from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, FLEET_STATES, VMSS, VMSS_STATES, is_failing, is_terminal
 from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_timestamp
 from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, MAX_CONCURRENCY, TERMINAL, Rules, Waiter
 
@@ -34,6 +35,7 @@ GATE_OPTIONS = dict(
     max_failed=dict(type="int"),
     stall_timeout=dict(type="float"),
     msg=dict(type="str"),
+    vmss_api_version=dict(type="str", default=_readers.VMSS_API_VERSION),
 )
 GATE_RULES = dict(
     mutually_exclusive=[["targets", key] for key in TARGET_KEYS] + _TARGET_RULES["mutually_exclusive"],
@@ -78,6 +80,7 @@ def validate_gate(params):
     targets = _targets(params)
     for index, target in enumerate(targets):
         _check_target(target, "targets[%d]." % index if params.get("targets") else "")
+    check_api_version(params["vmss_api_version"], "vmss_api_version")
     for key, allow_zero in (("timeout", False), ("sleep", False), ("delay", True), ("stall_timeout", False)):
         _check_seconds(params, key, allow_zero)
     if params["sleep"] > params["timeout"]:
@@ -121,12 +124,12 @@ def label(target):
     return text
 
 
-def _fetcher(connection, target):
+def _fetcher(connection, target, params):
     client, subscription = connection.client, connection.subscription_id
     if target.get("scale_set"):
         cache = {}
         return lambda deadline: _readers.latest_rolling_upgrade(client, subscription, target["resource_group"], target["scale_set"],
-                                                                deadline=deadline, cache=cache)
+                                                                params["vmss_api_version"], deadline=deadline, cache=cache)
     return lambda deadline: _readers.update_run(client, subscription, target["resource_group"], target["fleet_name"], target["update_run"],
                                                 deadline=deadline)
 
@@ -146,6 +149,9 @@ def _failure_message(tracked, params, rules):
         return "%s cannot reach %s: the run is %s and the %s is %s%s" % (
             target["label"], wanted, (tracked.facts or {}).get("state"), "group" if target.get("group") else "stage",
             observation.state or "not reported", _azure_errors(tracked))
+    if tracked.reason == "failed_state" and is_failing(target["kind"], observation.state):
+        return "%s is %s: the upgrade failed and Azure is restoring the previous model (ask for state %s or terminal to wait " \
+            "for its end)%s" % (target["label"], observation.state, observation.state, _azure_errors(tracked))
     if tracked.reason == "failed_state":
         return "%s reached %s, not %s%s" % (target["label"], observation.state, wanted, _azure_errors(tracked))
     if tracked.reason == "max_failed":
@@ -196,7 +202,7 @@ def gate(connection, params, clock=None, wall=None, sleep=None, on_change=None):
     """
     targets = _targets(params)
     for target in targets:
-        target.update(kind=_kind(target), label=label(target), fetch=_fetcher(connection, target))
+        target.update(kind=_kind(target), label=label(target), fetch=_fetcher(connection, target, params))
     rules = Rules(params["state"], params.get("min_percent_complete"), params.get("max_failed"), params.get("stall_timeout"),
                   parse_timestamp(params.get("started_after")) if params.get("started_after") else None)
     injected = {name: value for name, value in (("clock", clock), ("wall", wall), ("sleep", sleep), ("on_change", on_change))

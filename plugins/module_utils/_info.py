@@ -17,6 +17,8 @@ VMSS_OPTIONS = dict(
     resource_group=dict(type="str"),
     name=dict(type="str"),
     tags=dict(type="list", elements="str"),
+    include_history=dict(type="bool", default=False),
+    history_limit=dict(type="int", default=_readers.HISTORY_LIMIT),
     include_raw=dict(type="bool", default=False),
     api_version=dict(type="str", default=_readers.VMSS_API_VERSION),
 )
@@ -41,6 +43,8 @@ def validate_vmss(params):
     if params.get("name") is not None:
         check_scale_set_name(params["name"])
     check_tags(params.get("tags"))
+    if params.get("history_limit") is not None and params["history_limit"] < 1:
+        raise ValidationError("history_limit", "must be 1 or more, got %r" % params["history_limit"])
     check_api_version(params["api_version"])
 
 
@@ -54,7 +58,13 @@ def vmss_rolling_upgrades(connection, params):
                 return {"rolling_upgrades": []}
             raise
     return {"rolling_upgrades": _readers.rolling_upgrades(client, subscription, params.get("resource_group"), params.get("tags"),
-                                                          params["api_version"], params["include_raw"])}
+                                                          params["api_version"], params["include_raw"],
+                                                          history_limit=_history_limit(params))}
+
+
+def _history_limit(params):
+    """How many history entries to read per scale set, or None when the history is not asked for."""
+    return params["history_limit"] if params.get("include_history") else None
 
 
 def _one_scale_set(client, subscription, params):
@@ -69,6 +79,8 @@ def _one_scale_set(client, subscription, params):
                                                           scale_set=scale_set)
     if scale_set is not None:
         facts["tags"] = dict(scale_set.get("tags") or {})
+    if _history_limit(params) is not None:
+        _readers.with_history(facts, client, _history_limit(params), version)
     return [facts]
 
 

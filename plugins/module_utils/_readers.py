@@ -12,13 +12,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import update_run_facts
-from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss import no_rolling_upgrade_facts, rolling_upgrade_facts
+from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss import (
+    history_entry_facts,
+    newest_first,
+    no_rolling_upgrade_facts,
+    rolling_upgrade_facts,
+)
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import parse_resource_id, resource_group_path, resource_id
 
 VMSS_API_VERSION = "2024-07-01"
 FLEET_API_VERSION = "2025-03-01"
 ROLLING_UPGRADE_READ = "Microsoft.Compute/virtualMachineScaleSets/rollingUpgrades/read"
 SCALE_SET_READ = "Microsoft.Compute/virtualMachineScaleSets/read"
+HISTORY_READ = "Microsoft.Compute/virtualMachineScaleSets/osUpgradeHistory/read"
+HISTORY_LIMIT = 10
 UPDATE_RUN_READ = "Microsoft.ContainerService/fleets/updateRuns/read"
 # Not-found codes that mean the container, not the resource, is missing: never "an empty list".
 CONTAINER_NOT_FOUND = {"ResourceGroupNotFound": "resource group", "SubscriptionNotFound": "subscription"}
@@ -80,6 +87,27 @@ def read_scale_set(client, subscription_id, resource_group, name, api_version=VM
         raise explain(exc, SCALE_SET_READ, what) from None
 
 
+def os_upgrade_history(client, subscription_id, resource_group, name, limit=HISTORY_LIMIT, api_version=VMSS_API_VERSION):
+    """The scale set's OS upgrade history (every page), as contract items, newest first, at most ``limit``."""
+    what = "the OS upgrade history of scale set %r in resource group %r" % (name, resource_group)
+    try:
+        bodies = client.list(scale_set_path(subscription_id, resource_group, name) + "/osUpgradeHistory", api_version)
+    except ArmError as exc:
+        raise explain(exc, HISTORY_READ, what) from None
+    return newest_first([history_entry_facts(body) for body in bodies], limit)
+
+
+def with_history(facts, client, limit, api_version):
+    """Add ``history`` to a rolling-upgrade item; when reading it fails, the error keeps the item read so far."""
+    try:
+        facts["history"] = os_upgrade_history(client, facts["subscription_id"], facts["resource_group"], facts["scale_set_name"],
+                                              limit, api_version)
+    except ArmError as exc:
+        exc.partial = [facts]
+        raise
+    return facts
+
+
 def list_scale_sets(client, subscription_id, resource_group=None, api_version=VMSS_API_VERSION):
     if resource_group:
         path = resource_group_path(subscription_id, resource_group) + "/providers/Microsoft.Compute/virtualMachineScaleSets"
@@ -109,10 +137,11 @@ def _sort_key(item):
 
 
 def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, api_version=VMSS_API_VERSION, include_raw=False,
-                     workers=8):
+                     workers=8, history_limit=None):
     """The latest rolling upgrade of every scale set of a resource group (or subscription), fetched concurrently.
 
-    Items carry the scale set's tags. If any fetch fails, the ArmError's
+    Items carry the scale set's tags, and their OS upgrade history when ``history_limit`` is not None (read
+    in the same concurrent fetch). If any fetch fails, the ArmError's
     ``partial`` holds every item that was read, sorted like the result.
     """
     scale_sets = [s for s in list_scale_sets(client, subscription_id, resource_group, api_version) if has_tags(s, tags or [])]
@@ -123,6 +152,8 @@ def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, ap
         facts, _ignored = latest_rolling_upgrade(client, subscription_id, group, scale_set.get("name"), api_version, include_raw,
                                                  scale_set=scale_set)
         facts["tags"] = dict(scale_set.get("tags") or {})
+        if history_limit is not None:
+            with_history(facts, client, history_limit, api_version)
         return facts
 
     items, failures = [], []

@@ -14,12 +14,17 @@ import re
 VMSS = "vmss"
 FLEET = "fleet"
 
-VMSS_STATES = ("rolling_forward", "completed", "cancelled", "faulted")
+VMSS_STATES = ("rolling_forward", "rolling_back", "completed", "cancelled", "faulted")
 FLEET_STATES = ("not_started", "running", "stopping", "stopped", "skipped", "failed", "pending", "completed")
 
 _TERMINAL = {
     VMSS: frozenset(("completed", "cancelled", "faulted")),
     FLEET: frozenset(("completed", "failed", "stopped", "skipped")),
+}
+# Not terminal, yet the target has already failed: a gate stops on them unless asked for them (or for any terminal state).
+_FAILING = {
+    VMSS: frozenset(("rolling_back",)),
+    FLEET: frozenset(),
 }
 _SUCCESS = {
     VMSS: frozenset(("completed",)),
@@ -60,6 +65,11 @@ def is_terminal(kind, state):
     """True when ``state`` is a terminal state of ``kind``; unknown states and ``None`` are not."""
     terminal = _TERMINAL[_checked(kind)]
     return isinstance(state, str) and state in terminal
+
+
+def is_failing(kind, state):
+    """True when ``state`` is not terminal but means the target has already failed (``rolling_back``)."""
+    return isinstance(state, str) and state in _FAILING[_checked(kind)]
 
 
 def is_success(kind, state):

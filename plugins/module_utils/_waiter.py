@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import find_group, find_stage, member_progress, members_of
-from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, VMSS, is_terminal
+from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, VMSS, is_failing, is_terminal
 from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_timestamp
 
 TERMINAL = "terminal"
@@ -129,6 +129,8 @@ def judge(kind, observation, rules):
     if rules.wanted(kind, observation.state):
         return DONE, None
     if is_terminal(kind, observation.state):
+        return FAILED, "failed_state"
+    if is_failing(kind, observation.state) and TERMINAL not in rules.states:  # e.g. rolling_back: it has already failed
         return FAILED, "failed_state"
     if rules.min_percent_complete is not None and observation.percent is not None and observation.percent >= rules.min_percent_complete:
         return DONE, None

@@ -39,9 +39,22 @@ options:
       - Also return Azure's response body of each rolling upgrade as RV(rolling_upgrades[].raw).
     type: bool
     default: false
+  include_history:
+    description:
+      - Also read each scale set's OS upgrade history (one more paged request per scale set, made in the same
+        concurrent fetch as its latest rolling upgrade) and return it as RV(rolling_upgrades[].history).
+    type: bool
+    default: false
+    version_added: 0.2.0
+  history_limit:
+    description:
+      - With O(include_history=true), at most this many history entries per scale set, newest first.
+    type: int
+    default: 10
+    version_added: 0.2.0
   api_version:
     description:
-      - The Microsoft.Compute API version to call.
+      - The Microsoft.Compute API version to call. C(2024-07-01), C(2025-04-01) and C(2025-11-01) are tested.
     type: str
     default: "2024-07-01"
 extends_documentation_fragment:
@@ -62,6 +75,14 @@ EXAMPLES = r"""
     resource_group: rg-web
     name: vmss-web
   register: web
+
+- name: Read what the last three OS upgrades of a scale set did
+  upgradegate.azure.vmss_rolling_upgrade_info:
+    resource_group: rg-web
+    name: vmss-web
+    include_history: true
+    history_limit: 3
+  register: web_history
 
 - name: Stop when the last rolling upgrade faulted
   ansible.builtin.assert:
@@ -148,7 +169,7 @@ rolling_upgrades:
       type: str
       returned: always
       sample: rolling_forward
-      choices: [rolling_forward, completed, cancelled, faulted]
+      choices: [rolling_forward, rolling_back, completed, cancelled, faulted]
     status_code:
       description: Azure's own value, as returned.
       type: str
@@ -303,6 +324,59 @@ rolling_upgrades:
       type: dict
       returned: always
       sample: {"env": "prod"}
+    history:
+      description:
+        - The scale set's OS upgrade history, newest first, at most O(history_limit) entries.
+      type: list
+      elements: dict
+      returned: when O(include_history=true)
+      contains:
+        state:
+          description: The state of that upgrade, in the vocabulary of RV(rolling_upgrades[].state).
+          type: str
+          returned: always
+          sample: faulted
+        status_code:
+          description: Azure's value as returned.
+          type: str
+          returned: always
+          sample: Faulted
+        started_at:
+          description: When it started, ISO 8601 UTC, or V(null).
+          type: str
+          returned: always
+          sample: "2026-11-30T13:05:40.442000Z"
+        ended_at:
+          description: When it ended, ISO 8601 UTC, or V(null) while it runs.
+          type: str
+          returned: always
+          sample: "2026-11-30T13:45:02Z"
+        started_by:
+          description: Who started it, Azure's value (V(User), V(Platform), V(Unknown)).
+          type: str
+          returned: always
+          sample: User
+        target_image:
+          description: The image it rolled out to, or V(null) when Azure does not say.
+          type: dict
+          returned: always
+          sample: {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest", "id": null}
+        progress:
+          description: Instance counts, as RV(rolling_upgrades[].progress).
+          type: dict
+          returned: always
+          sample: {"successful": 4, "failed": 1, "in_progress": 0, "pending": 5, "total": 10, "percent_complete": 40.0}
+        error:
+          description: Azure's error for that upgrade, as RV(rolling_upgrades[].error), or V(null).
+          type: dict
+          returned: always
+        rollback:
+          description:
+            - What was rolled back after a failure, or V(null) when Azure gives no rollback information.
+            - Keys C(successfully_rolled_back) and C(failed_to_roll_back) (instance counts) and C(error) (as RV(rolling_upgrades[].error)).
+          type: dict
+          returned: always
+          sample: {"successfully_rolled_back": 4, "failed_to_roll_back": 0, "error": null}
     raw:
       description: Azure's response body.
       type: dict

@@ -72,9 +72,13 @@ options:
   state:
     description:
       - The states that open the gate.
-      - Scale sets take V(rolling_forward), V(completed), V(cancelled) and V(faulted); update runs, stages and groups take
-        V(not_started), V(running), V(stopping), V(stopped), V(skipped), V(failed), V(pending) and V(completed).
+      - Scale sets take V(rolling_forward), V(rolling_back), V(completed), V(cancelled) and V(faulted); update runs,
+        stages and groups take V(not_started), V(running), V(stopping), V(stopped), V(skipped), V(failed), V(pending)
+        and V(completed).
       - V(terminal) means any terminal state, and then the gate never fails on one.
+      - V(rolling_back) (the upgrade failed and Azure is restoring the previous model) is not terminal, but the gate
+        fails on it at once with RV(reason=failed_state) unless this list holds V(rolling_back) or V(terminal); with
+        V(terminal) the gate waits for the terminal state that follows.
     type: list
     elements: str
     default: [completed]
@@ -118,6 +122,13 @@ options:
     description:
       - Replaces the failure message, as in M(ansible.builtin.wait_for).
     type: str
+  vmss_api_version:
+    description:
+      - The Microsoft.Compute API version used to read scale set targets. C(2024-07-01), C(2025-04-01) and
+        C(2025-11-01) are tested.
+    type: str
+    default: "2024-07-01"
+    version_added: 0.2.0
 extends_documentation_fragment:
   - upgradegate.azure.connection
   - upgradegate.azure.attributes

@@ -21,6 +21,24 @@ CASES = {
         ("POST", COMPUTE + "/extensionRollingUpgrade", "vmss_idle"),
     "compute_2024-07-01/VirtualMachineScaleSetRollingUpgrade_Cancel_MaximumSet_Gen.json":
         ("POST", COMPUTE + "/rollingUpgrades/cancel", "vmss_running"),
+    "compute_2025-04-01/VirtualMachineScaleSetRollingUpgrade_GetLatest_MaximumSet_Gen.json":
+        ("GET", COMPUTE + "/rollingUpgrades/latest", "vmss_static"),
+    "compute_2025-04-01/VirtualMachineScaleSetRollingUpgrade_GetLatest_MinimumSet_Gen.json":
+        ("GET", COMPUTE + "/rollingUpgrades/latest", "vmss_static"),
+    "compute_2025-04-01/VirtualMachineScaleSetRollingUpgrade_StartOSUpgrade_MaximumSet_Gen.json":
+        ("POST", COMPUTE + "/osRollingUpgrade", "vmss_idle"),
+    "compute_2025-04-01/VirtualMachineScaleSetRollingUpgrade_StartOSUpgrade_MinimumSet_Gen.json":
+        ("POST", COMPUTE + "/osRollingUpgrade", "vmss_idle"),
+    "compute_2025-04-01/VirtualMachineScaleSetExtension_RollingUpgrade.json":
+        ("POST", COMPUTE + "/extensionRollingUpgrade", "vmss_idle"),
+    "compute_2025-04-01/VirtualMachineScaleSetRollingUpgrade_Cancel_MaximumSet_Gen.json":
+        ("POST", COMPUTE + "/rollingUpgrades/cancel", "vmss_running"),
+    "compute_2025-04-01/VirtualMachineScaleSetRollingUpgrade_Cancel_MinimumSet_Gen.json":
+        ("POST", COMPUTE + "/rollingUpgrades/cancel", "vmss_running"),
+    "compute_2025-04-01/VirtualMachineScaleSet_GetOSUpgradeHistory_MaximumSet_Gen.json":
+        ("GET", COMPUTE + "/osUpgradeHistory", "vmss_history"),
+    "compute_2025-04-01/VirtualMachineScaleSet_GetOSUpgradeHistory_MinimumSet_Gen.json":
+        ("GET", COMPUTE + "/osUpgradeHistory", "vmss_history"),
     "fleet_2025-03-01/UpdateRuns_Get.json": ("GET", FLEET + "/updateRuns/{updateRunName}", "run_static"),
     "fleet_2025-03-01/UpdateRuns_Get_MaximumSet_Gen.json": ("GET", FLEET + "/updateRuns/{updateRunName}", "run_static"),
     "fleet_2025-03-01/UpdateRuns_ListByFleet.json": ("GET", FLEET + "/updateRuns", "run_list"),
@@ -51,6 +69,8 @@ def _resource_scenario(params, how, example):
             vmss["rolling_upgrade"] = {"body": _body(example)}
         elif how == "vmss_running":
             vmss["rolling_upgrade"] = {"start": 0, "duration": 3600}
+        elif how == "vmss_history":
+            vmss["os_upgrade_history"] = _body(example)
         rg["scale_sets"].append(vmss)
     else:
         fleet = {"name": params["fleetName"], "members": [{"name": "member-one", "group": "group-a"}],

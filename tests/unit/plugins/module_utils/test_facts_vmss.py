@@ -11,7 +11,12 @@ import pytest
 
 import reference
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss import no_rolling_upgrade_facts, rolling_upgrade_facts
+from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss import (
+    history_entry_facts,
+    newest_first,
+    no_rolling_upgrade_facts,
+    rolling_upgrade_facts,
+)
 
 
 ITEM_KEYS = {
@@ -346,3 +351,56 @@ def test_without_a_usable_scale_set_body_every_policy_key_is_null(scale_set_body
 def test_a_scale_set_without_rolling_upgrade_has_a_null_raw_with_include_raw():
     assert no_rolling_upgrade_facts(SUB, "rg-web", "web", SCALE_SET_BODY, include_raw=True)["raw"] is None
     assert "raw" not in no_rolling_upgrade_facts(SUB, "rg-web", "web", SCALE_SET_BODY)
+
+
+# ---------------------------------------------------------------------------------------------- 2025-04-01 and history
+
+def test_the_2025_04_01_latest_examples_normalise_like_2024_07_01():
+    newer = reference.example("compute_2025-04-01/VirtualMachineScaleSetRollingUpgrade_GetLatest_MaximumSet_Gen.json")
+    older = example("VirtualMachineScaleSetRollingUpgrade_GetLatest_MaximumSet_Gen.json")
+    assert rolling_upgrade_facts(newer["responses"]["200"]["body"], SUB, "rg", "web") == \
+        rolling_upgrade_facts(older["responses"]["200"]["body"], SUB, "rg", "web")
+    minimum = reference.example("compute_2025-04-01/VirtualMachineScaleSetRollingUpgrade_GetLatest_MinimumSet_Gen.json")
+    facts = rolling_upgrade_facts(minimum["responses"]["200"]["body"], SUB, "rg", "web")
+    assert set(facts) == ITEM_KEYS and facts["state"] is None and facts["progress"] == NO_PROGRESS
+
+
+def test_a_rolling_back_upgrade_is_neither_terminal_nor_a_success():
+    facts = rolling_upgrade_facts({"properties": {"runningStatus": {"code": "RollingBack"}}}, SUB, "rg", "web")
+    assert (facts["state"], facts["status_code"], facts["is_terminal"], facts["succeeded"]) == ("rolling_back", "RollingBack", False, False)
+
+
+HISTORY_KEYS = {"state", "status_code", "started_at", "ended_at", "started_by", "target_image", "progress", "error", "rollback"}
+
+
+def test_the_maximum_history_example_is_normalised_field_by_field():
+    body = reference.example("compute_2025-04-01/VirtualMachineScaleSet_GetOSUpgradeHistory_MaximumSet_Gen.json")["responses"]["200"]["body"]
+    entry = history_entry_facts(body["value"][0])
+    assert set(entry) == HISTORY_KEYS
+    assert (entry["state"], entry["status_code"], entry["started_by"]) == ("rolling_forward", "RollingForward", "Unknown")
+    assert (entry["started_at"], entry["ended_at"]) == ("2021-11-30T13:05:40.442000Z", "2021-11-30T13:05:40.443000Z")
+    assert entry["target_image"] == {"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer", "sku": "2016-Datacenter",
+                                     "version": "latest", "id": "aaaaaaaaaaaaaaaaaaa"}
+    assert entry["progress"] == {"successful": 6, "failed": 25, "in_progress": 20, "pending": 27, "total": 78, "percent_complete": 7.7}
+    assert entry["error"]["code"] == "aaaaaaa" and entry["error"]["inner_error"]["exception_type"] == "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    assert entry["rollback"]["successfully_rolled_back"] == 12 and entry["rollback"]["failed_to_roll_back"] == 2
+    assert entry["rollback"]["error"]["code"] == "aaaaaaa"
+
+
+def test_the_minimum_history_example_gives_every_key_empty():
+    body = reference.example("compute_2025-04-01/VirtualMachineScaleSet_GetOSUpgradeHistory_MinimumSet_Gen.json")["responses"]["200"]["body"]
+    entry = history_entry_facts(body["value"][0])
+    assert entry == {"state": None, "status_code": None, "started_at": None, "ended_at": None, "started_by": None,
+                     "target_image": None, "progress": NO_PROGRESS, "error": None, "rollback": None}
+
+
+@pytest.mark.parametrize("junk", [None, [], "text", {"properties": []}, {"properties": {"rollbackInfo": "x", "progress": 3}}])
+def test_a_history_entry_of_any_shape_is_normalised_without_a_traceback(junk):
+    assert set(history_entry_facts(junk)) == HISTORY_KEYS
+
+
+def test_history_is_sorted_newest_first_undated_last_and_limited():
+    entries = [{"started_at": "2026-01-01T00:00:00Z", "n": 1}, {"started_at": None, "n": 2},
+               {"started_at": "2026-03-01T00:00:00.500000Z", "n": 3}, {"started_at": "2026-03-01T00:00:00Z", "n": 4}]
+    assert [e["n"] for e in newest_first(entries, 10)] == [3, 4, 1, 2]
+    assert [e["n"] for e in newest_first(entries, 2)] == [3, 4]

@@ -9,6 +9,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._states import (
     FLEET_STATES,
     VMSS,
     VMSS_STATES,
+    is_failing,
     is_success,
     is_terminal,
     snake_case,
@@ -55,7 +56,7 @@ def test_azure_values_become_lower_snake_case(value, expected):
 
 
 def test_the_vocabularies_are_the_contracts():
-    assert states(VMSS) == VMSS_STATES == ("rolling_forward", "completed", "cancelled", "faulted")
+    assert states(VMSS) == VMSS_STATES == ("rolling_forward", "rolling_back", "completed", "cancelled", "faulted")
     assert states(FLEET) == FLEET_STATES == (
         "not_started", "running", "stopping", "stopped", "skipped", "failed", "pending", "completed")
     assert terminal_states(VMSS) == frozenset(("completed", "cancelled", "faulted"))
@@ -66,6 +67,7 @@ def test_the_vocabularies_are_the_contracts():
     "kind, state, terminal, success",
     [
         (VMSS, "rolling_forward", False, False),
+        (VMSS, "rolling_back", False, False),
         (VMSS, "completed", True, True),
         (VMSS, "cancelled", True, False),
         (VMSS, "faulted", True, False),
@@ -100,3 +102,11 @@ def test_an_unknown_kind_is_a_programming_error(predicate):
         predicate("scale_set", "completed")
     with pytest.raises(ValueError):
         predicate("scale_set", None)
+
+
+@pytest.mark.parametrize("kind, state, failing", [
+    (VMSS, "rolling_back", True), (VMSS, "rolling_forward", False), (VMSS, "faulted", False), (VMSS, None, False),
+    (FLEET, "rolling_back", False), (FLEET, "failed", False), (FLEET, "pending", False),
+])
+def test_rolling_back_is_the_one_state_that_has_failed_without_ending(kind, state, failing):
+    assert is_failing(kind, state) is failing

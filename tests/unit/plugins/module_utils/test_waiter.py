@@ -224,6 +224,8 @@ def test_delay_waits_before_the_first_poll():
     ("completed", ["completed"], DONE), ("rolling_forward", ["completed"], PENDING), ("faulted", ["completed"], FAILED),
     ("cancelled", ["cancelled"], DONE), ("faulted", ["terminal"], DONE), ("rolling_forward", ["rolling_forward"], DONE),
     ("some_future_state", ["completed"], PENDING), ("some_future_state", ["terminal"], PENDING),
+    ("rolling_back", ["completed"], FAILED), ("rolling_back", ["terminal"], PENDING), ("rolling_back", ["rolling_back"], DONE),
+    ("rolling_back", ["completed", "faulted"], FAILED),
 ])
 def test_judge_follows_the_state_rules(state, wanted, verdict):
     assert judge("vmss", observe({"kind": "vmss"}, vmss(state), Rules(wanted)), Rules(wanted))[0] == verdict
