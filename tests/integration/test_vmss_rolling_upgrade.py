@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """vmss_rolling_upgrade, OS upgrade history, rolling back and newer Compute versions in real ansible-playbook runs."""
 
+import json
+
 import pytest
 
-from scenarios import env_for, scenario
+from conftest import base_environment
+from scenarios import SECRET, SUB, env_for, scenario
+from test_cli import run_cli, status
 
 RG = "rg-roll"
 ON_START = {"by": "polls", "poll_seconds": 10, "duration": 30}
@@ -34,9 +38,16 @@ def scale_sets():
     ]
 
 
+READER = "88888888-8888-4888-8888-888888888888"
+
+
 @pytest.fixture
 def emu(emulator_factory):
-    return emulator_factory(scenario([{"name": RG, "scale_sets": scale_sets()}]))
+    built = scenario([{"name": RG, "scale_sets": scale_sets()}])
+    built["tenants"][0]["clients"].append({"client_id": READER, "secret": SECRET, "permissions": [{"actions": [
+        "Microsoft.Compute/virtualMachineScaleSets/read", "Microsoft.Compute/virtualMachineScaleSets/rollingUpgrades/read"],
+        "scope": "/subscriptions/%s" % SUB}]})
+    return emulator_factory(built)
 
 
 def roll(task="roll", **options):
@@ -154,3 +165,19 @@ def test_every_stable_compute_version_reads_and_gates(emu, run_playbook, version
     assert run.rc == 0 and run.result("read")["rolling_upgrades"][0]["state"] == "rolling_forward", run.stdout
     queries = [e["query"] for e in emu.requests_log(path="vmss-rolling/rollingUpgrades/latest$")]
     assert queries and all("api-version=%s" % version in query for query in queries)
+
+
+def test_an_identity_that_may_only_read_is_told_which_permission_to_grant(emu, run_playbook):
+    run = run_playbook([roll(scale_set="vmss-idle")], env=env_for(emu, client=READER))
+    result = run.result("roll")
+    assert run.rc != 0 and result["error"]["status"] == 403, run.stdout
+    assert "Microsoft.Compute/virtualMachineScaleSets/osRollingUpgrade/action" in result["msg"]
+    assert result["msg"].startswith("starting the os rolling upgrade of scale set 'vmss-idle' in resource group 'rg-roll'")
+
+
+def test_the_command_line_reports_rolling_back_and_its_gate_exits_as_for_a_failure(emu, tmp_path):
+    env = dict(base_environment(tmp_path), **env_for(emu))
+    gated = run_cli(["gate", "--resource-group", RG, "--scale-set", "vmss-rollback", "--sleep", "0.2", "--timeout", "60"], env)
+    assert gated.returncode == 3 and "rolling_back" in gated.stderr, gated.stderr
+    read = status({"resource_group": RG, "scale_set": "vmss-rollback"}, env)
+    assert read.returncode == 0 and json.loads(read.stdout)["state"] == "rolling_back", read.stderr
