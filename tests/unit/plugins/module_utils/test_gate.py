@@ -9,7 +9,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._ids import Vali
 
 DEFAULTS = dict(resource_group=None, scale_set=None, fleet_name=None, update_run=None, stage=None, group=None, targets=None,
                 state=["completed"], timeout=3600.0, sleep=30.0, delay=0.0, started_after=None, min_percent_complete=None,
-                max_failed=None, stall_timeout=None, msg=None)
+                max_failed=None, stall_timeout=None, msg=None, vmss_api_version="2024-07-01")
 VMSS = dict(DEFAULTS, resource_group="rg", scale_set="web")
 FLEET = dict(DEFAULTS, resource_group="rg", fleet_name="fleet", update_run="run-1")
 
@@ -40,6 +40,7 @@ def test_good_options_pass(params):
     (dict(FLEET, started_after="2026-11-23T18:30:00Z"), "started_after", "scale sets only"),
     (dict(VMSS, min_percent_complete=120), "min_percent_complete", "between 0 and 100"),
     (dict(VMSS, max_failed=-1), "max_failed", "0 or more"),
+    (dict(VMSS, vmss_api_version="2024-7-1"), "vmss_api_version", "not an api-version"),
     (dict(VMSS, resource_group="bad rg"), "resource_group", "not a valid resource group"),
     (dict(VMSS, scale_set="-web"), "scale_set", "not a valid scale set name"),
     (dict(FLEET, fleet_name="Fleet"), "fleet_name", "lower-case"),

@@ -28,10 +28,12 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import
 from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, PENDING, Rules, Waiter, _threaded_map
 
 # The contract's vocabularies, written out again here on purpose (not imported from _states).
-VMSS_STATES = ("rolling_forward", "completed", "cancelled", "faulted")
+VMSS_STATES = ("rolling_forward", "rolling_back", "completed", "cancelled", "faulted")
 FLEET_STATES = ("not_started", "running", "stopping", "stopped", "skipped", "failed", "pending", "completed")
 TERMINAL = {"vmss": {"completed", "cancelled", "faulted"}, "fleet": {"completed", "failed", "stopped", "skipped"}}
-FUTURE_STATES = ("paused_for_approval", "rolling_back")
+# Not terminal, yet already failed: the gate fails on them unless they, or "terminal", are wanted.
+FAILING = {"vmss": {"rolling_back"}, "fleet": set()}
+FUTURE_STATES = ("paused_for_approval", "rolling_sideways")
 EVERY_STATE = tuple(sorted(set(VMSS_STATES + FLEET_STATES + FUTURE_STATES)))
 WANTABLE = tuple(sorted(set(VMSS_STATES + FLEET_STATES))) + ("terminal",)
 
@@ -151,6 +153,8 @@ class Reference:
         if state in self.wanted or ("terminal" in self.wanted and state in TERMINAL[kind]):
             return DONE, None
         if state in TERMINAL[kind]:
+            return FAILED, "failed_state"
+        if state in FAILING[kind] and "terminal" not in self.wanted:
             return FAILED, "failed_state"
         percent = progress.get("percent_complete")
         if self.min_percent is not None and percent is not None and percent >= self.min_percent:
