@@ -18,23 +18,26 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
+from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import CONNECTION_ARGSPEC, connect, missing_library
-from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError, ValidationError
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import member_progress, members_of
 from ansible_collections.upgradegate.azure.plugins.module_utils._gate import (
     EMPTY_RESULT,
     GATE_OPTIONS,
     GATE_RULES,
+    SINGLE_TARGET_OPTIONS,
+    SINGLE_TARGET_RULES,
     TARGET_KEYS,
     gate,
     label,
     pool_size,
     validate_gate,
 )
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
 from ansible_collections.upgradegate.azure.plugins.module_utils._readers import latest_rolling_upgrade, update_run
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, is_success, is_terminal
-from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import TERMINAL, Rules, observe
+from ansible_collections.upgradegate.azure.plugins.module_utils._states import TERMINAL
+from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import Rules, observe
 
 PROG = "upgradegate-azure"
 
@@ -66,10 +69,8 @@ SECRET_KEYS = tuple(sorted(set(CONNECTION_ARGSPEC) - set(PUBLIC_CONNECTION_OPTIO
 STATUS_KEYS = TARGET_KEYS + tuple(PUBLIC_CONNECTION_OPTIONS)
 # The status read takes one target: the gate's options and rules without ``targets`` (the wait options keep
 # their defaults, so the gate's checks apply unchanged; the query cannot set them).
-STATUS_SPEC = dict(PUBLIC_CONNECTION_OPTIONS, **{name: option for name, option in GATE_OPTIONS.items() if name != "targets"})
-STATUS_RULES = dict(GATE_RULES,
-                    mutually_exclusive=[pair for pair in GATE_RULES["mutually_exclusive"] if "targets" not in pair],
-                    required_one_of=[[key for key in group if key != "targets"] for group in GATE_RULES["required_one_of"]])
+STATUS_SPEC = dict(PUBLIC_CONNECTION_OPTIONS, **SINGLE_TARGET_OPTIONS)
+STATUS_RULES = SINGLE_TARGET_RULES
 GATE_SPEC = dict(PUBLIC_CONNECTION_OPTIONS, **GATE_OPTIONS)
 
 CONNECTION_HELP = {
@@ -256,7 +257,7 @@ def read_status(connection, params):
 
 
 @contextlib.contextmanager
-def connected(params, environ, pool=8):
+def connected(params, environ, pool=FAN_OUT):
     connection = connect(params, environ, pool_size=pool)
     try:
         yield connection

@@ -10,18 +10,10 @@ contract is still produced. The input is never modified; ``raw`` is a deep copy.
 """
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, is_success, is_terminal, snake_case
-from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import (
-    copied,
-    as_dict,
-    as_int,
-    as_str,
-    dict_items,
-    parse_timestamp,
-    percent,
-    seconds_between,
-)
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import resource_id
+from ansible_collections.upgradegate.azure.plugins.module_utils._shape import as_dict, as_int, as_str, copied, dict_items, percent
+from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_timestamp, seconds_between
 
-_RUN_ID = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.ContainerService/fleets/%s/updateRuns/%s"
 _COUNTED_STATES = ("completed", "skipped", "failed", "running", "stopping", "stopped", "pending", "not_started")
 _CURRENT_STATES = ("running", "stopping")
 # Group and stage names match ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$, so this path segment never collides with one.
@@ -104,7 +96,7 @@ def member_progress(members):
     not_started, percent_complete}``. ``total`` counts every member; one with
     an unknown or missing state counts in ``total`` only. ``percent_complete``
     is ``100 * (completed + skipped) / total`` with one decimal (see
-    ``_timeutil.percent``), null when there are no members.
+    ``_shape.percent``), null when there are no members.
     """
     members = dict_items(members)
     counts = dict.fromkeys(_COUNTED_STATES, 0)
@@ -162,7 +154,7 @@ def _named(items, name):
 def _run_id(subscription_id, resource_group, fleet_name, run_name):
     if run_name is None:
         return None
-    return _RUN_ID % (subscription_id, resource_group, fleet_name, run_name)
+    return resource_id(subscription_id, resource_group, "Microsoft.ContainerService", "fleets", fleet_name, "updateRuns", run_name)
 
 
 def _stages(status_stages, strategy_stages, errors):

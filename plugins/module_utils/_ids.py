@@ -3,12 +3,16 @@
 """Azure Resource Manager ids and the naming rules checked before any request.
 
 Every check raises ValidationError naming the field and the rule, so a
-module can fail before it opens a connection.
+module can fail before it opens a connection. ``resource_id`` builds an id
+as Azure writes it (for facts); ``resource_path`` the same id with every
+name %-encoded (for request URLs).
 """
 
 import re
 
 from urllib.parse import quote
+
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Resource groups: letters and digits (Unicode too), '_', '(', ')', '-', '.'; not ending in '.'.
@@ -20,14 +24,6 @@ _FLEET_STYLE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-[a-z]+)?$")
 
 FLEET_STYLE_RULE = "lower-case letters, digits and '-', starting and ending with a letter or digit"
-
-
-class ValidationError(ValueError):
-    """Bad input, found before any request. ``field`` names the option."""
-
-    def __init__(self, field, message):
-        super().__init__("%s: %s" % (field, message))
-        self.field = field
 
 
 def _text(field, value):
@@ -89,16 +85,29 @@ def _segment(value):
 
 
 def resource_group_path(subscription_id, resource_group):
+    """The URL path of a resource group, names %-encoded."""
     return "/subscriptions/%s/resourceGroups/%s" % (_segment(subscription_id), _segment(resource_group))
 
 
 def resource_id(subscription_id, resource_group, provider, *types_and_names):
-    """Build an ARM id: resource_id(sub, rg, 'Microsoft.Compute', 'virtualMachineScaleSets', 'web')."""
+    """An ARM id as Azure writes it: resource_id(sub, rg, 'Microsoft.Compute', 'virtualMachineScaleSets', 'web').
+
+    Names are taken as they are; for a request URL use :func:`resource_path`.
+    """
+    return _resource(lambda value: "%s" % (value,), subscription_id, resource_group, provider, types_and_names)
+
+
+def resource_path(subscription_id, resource_group, provider, *types_and_names):
+    """The URL path of a resource: :func:`resource_id` with every name %-encoded."""
+    return _resource(_segment, subscription_id, resource_group, provider, types_and_names)
+
+
+def _resource(encode, subscription_id, resource_group, provider, types_and_names):
     if len(types_and_names) % 2:
         raise ValueError("resource types and names come in pairs")
-    path = "%s/providers/%s" % (resource_group_path(subscription_id, resource_group), provider)
+    path = "/subscriptions/%s/resourceGroups/%s/providers/%s" % (encode(subscription_id), encode(resource_group), provider)
     for part in types_and_names:
-        path += "/" + _segment(part)
+        path += "/" + encode(part)
     return path
 
 

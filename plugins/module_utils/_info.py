@@ -3,9 +3,8 @@
 """The work of the two info modules: check their options, read, and shape the result."""
 
 from ansible_collections.upgradegate.azure.plugins.module_utils import _readers
-from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError, ValidationError
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
-    ValidationError,
     check_api_version,
     check_fleet_name,
     check_resource_group,

@@ -10,10 +10,11 @@ item, a missing scale set, fleet or run raises ``ArmError`` of kind
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import update_run_facts
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss import no_rolling_upgrade_facts, rolling_upgrade_facts
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import parse_resource_id, resource_group_path, resource_id
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import parse_resource_id, resource_group_path, resource_path
 
 VMSS_API_VERSION = "2024-07-01"
 FLEET_API_VERSION = "2025-03-01"
@@ -43,7 +44,7 @@ def _is_container_missing(error):
 
 
 def scale_set_path(subscription_id, resource_group, name):
-    return resource_id(subscription_id, resource_group, "Microsoft.Compute", "virtualMachineScaleSets", name)
+    return resource_path(subscription_id, resource_group, "Microsoft.Compute", "virtualMachineScaleSets", name)
 
 
 def latest_rolling_upgrade(client, subscription_id, resource_group, name, api_version=VMSS_API_VERSION, include_raw=False,
@@ -109,7 +110,7 @@ def _sort_key(item):
 
 
 def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, api_version=VMSS_API_VERSION, include_raw=False,
-                     workers=8):
+                     workers=FAN_OUT):
     """The latest rolling upgrade of every scale set of a resource group (or subscription), fetched concurrently.
 
     Items carry the scale set's tags. If any fetch fails, the ArmError's
@@ -143,7 +144,7 @@ def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, ap
 
 
 def update_run_path(subscription_id, resource_group, fleet_name, name=None):
-    path = resource_id(subscription_id, resource_group, "Microsoft.ContainerService", "fleets", fleet_name) + "/updateRuns"
+    path = resource_path(subscription_id, resource_group, "Microsoft.ContainerService", "fleets", fleet_name) + "/updateRuns"
     return path + "/" + name if name else path
 
 

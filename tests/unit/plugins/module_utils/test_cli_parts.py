@@ -17,7 +17,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._cli import (
     read_query,
 )
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import update_run_facts
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 SUB = "00000000-0000-0000-0000-000000000000"
 

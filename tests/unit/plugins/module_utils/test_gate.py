@@ -5,7 +5,7 @@
 import pytest
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._gate import label, validate_gate
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 DEFAULTS = dict(resource_group=None, scale_set=None, fleet_name=None, update_run=None, stage=None, group=None, targets=None,
                 state=["completed"], timeout=3600.0, sleep=30.0, delay=0.0, started_after=None, min_percent_complete=None,

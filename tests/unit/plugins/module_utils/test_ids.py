@@ -4,7 +4,7 @@
 import pytest
 
 from ansible_collections.upgradegate.azure.plugins.module_utils import _ids
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 SUB = "1b2c3d4e-0000-4a5b-8c9d-0123456789ab"
 
@@ -75,10 +75,24 @@ def test_api_versions_are_dates_with_an_optional_suffix(value, ok):
             _ids.check_api_version(value)
 
 
-def test_resource_ids_are_built_with_escaped_names():
-    assert _ids.resource_id(SUB, "rg", "Microsoft.Compute", "virtualMachineScaleSets", "web") == (
+def test_resource_paths_are_built_with_escaped_names():
+    assert _ids.resource_path(SUB, "rg", "Microsoft.Compute", "virtualMachineScaleSets", "web") == (
         "/subscriptions/%s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/web" % SUB)
     assert _ids.resource_group_path(SUB, "rg (x)") == "/subscriptions/%s/resourceGroups/rg%%20%%28x%%29" % SUB
+    assert _ids.resource_path(SUB, "rg (x)", "Microsoft.ContainerService", "fleets", "f", "updateRuns", "r 1") == (
+        "/subscriptions/%s/resourceGroups/rg%%20%%28x%%29/providers/Microsoft.ContainerService/fleets/f/updateRuns/r%%201" % SUB)
+
+
+def test_resource_ids_keep_names_as_azure_writes_them():
+    assert _ids.resource_id(SUB, "rg (x)", "Microsoft.ContainerService", "fleets", "f", "updateRuns", "r-1") == (
+        "/subscriptions/%s/resourceGroups/rg (x)/providers/Microsoft.ContainerService/fleets/f/updateRuns/r-1" % SUB)
+    assert _ids.parse_resource_id(_ids.resource_id(SUB, "rg (x)", "Microsoft.Compute", "virtualMachineScaleSets", "web")) == {
+        "subscription_id": SUB, "resource_group": "rg (x)", "provider": "Microsoft.Compute", "resources": [("virtualMachineScaleSets", "web")]}
+
+
+def test_types_and_names_come_in_pairs():
+    with pytest.raises(ValueError, match="pairs"):
+        _ids.resource_id(SUB, "rg", "Microsoft.Compute", "virtualMachineScaleSets")
 
 
 @pytest.mark.parametrize("text", [

@@ -4,18 +4,8 @@
 
 import pytest
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import (
-    as_bool,
-    as_count,
-    as_dict,
-    as_int,
-    as_str,
-    dict_items,
-    parse_duration,
-    parse_timestamp,
-    percent,
-    seconds_between,
-)
+from ansible_collections.upgradegate.azure.plugins.module_utils._shape import as_bool, as_count, as_dict, as_int, as_str, dict_items, percent
+from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_duration, parse_timestamp, seconds_between
 
 
 @pytest.mark.parametrize(
