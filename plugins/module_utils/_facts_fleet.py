@@ -145,6 +145,32 @@ def find_group(facts, group_name, stage_name=None):
     return _named([group for stage in stages for group in dict_items(stage.get("groups"))], group_name)
 
 
+def locate(facts, stage_name=None, group_name=None):
+    """``(node, stage, group, missing)``: what a target on run ``facts`` (or one stage or group of it) looks at.
+
+    Without names ``node`` is ``facts`` itself. With them it is the group
+    named (within the stage, when both are given), else the stage; ``stage``
+    and ``group`` are the dicts found (or None). When the run has no such
+    stage or group, ``node`` is None and ``missing`` says which one is not
+    part of the run, naming the stages it has. A run that has no stages yet
+    and has not ended may still get them: then ``node`` and ``missing`` are
+    both None.
+    """
+    if not stage_name and not group_name:
+        return facts, None, None, None
+    stage = find_stage(facts, stage_name) if stage_name else None
+    group = find_group(facts, group_name, stage_name) if group_name else None
+    node = group if group_name else stage
+    if node is not None and not (stage_name and stage is None):
+        return node, stage, group, None
+    data = as_dict(facts)
+    if not data.get("stages") and not data.get("is_terminal"):
+        return None, stage, group, None
+    what = "stage %r" % stage_name if stage_name and stage is None else "group %r" % group_name
+    names = ", ".join(as_str(item.get("name")) or "?" for item in dict_items(data.get("stages"))) or "none"
+    return None, stage, group, "%s is not part of the run (stages: %s)" % (what, names)
+
+
 def _named(items, name):
     if not isinstance(name, str):
         return None

@@ -180,6 +180,7 @@ def _target_result(tracked):
     result = {key: target[key] for key in TARGET_KEYS if target.get(key) is not None}
     observation = tracked.observation
     result.update(
+        label=target["label"],
         state=observation.state if observation is not None else None,
         percent_complete=observation.percent if observation is not None else None,
         succeeded=tracked.verdict == DONE,

@@ -266,6 +266,14 @@ targets:
       type: str
       returned: when given
       sample: canary
+    label:
+      description:
+        - How the module names the target in progress lines, in RV(history[].target) and in failure messages.
+        - V(scale set <resource group>/<scale set>), or V(update run <resource group>/<fleet>/<run>) followed by
+          V( stage <stage>) and V( group <group>) when given.
+      type: str
+      returned: always
+      sample: scale set rg-web/vmss-web
     state:
       description: The last state seen of what the target waits on (run, stage or group), V(null) before any.
       type: str
