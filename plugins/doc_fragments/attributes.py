@@ -3,7 +3,7 @@
 
 
 class ModuleDocFragment:
-    """Attributes shared by the modules of upgradegate.azure: all of them only read."""
+    """Attributes shared by the modules of upgradegate.azure; READ_ONLY for the modules that only read."""
 
     DOCUMENTATION = r"""
 options: {}
@@ -12,6 +12,10 @@ attributes:
     description: Can run in C(check_mode) and return changed status prediction without modifying target.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
+  idempotent:
+    description:
+      - When run twice in a row outside check mode, with the same options, the second run indicates no change.
+      - This assumes that Azure has not changed in a relevant way in between.
 """
 
     READ_ONLY = r"""
@@ -23,6 +27,9 @@ attributes:
   diff_mode:
     support: N/A
     details: The module never changes anything.
+  idempotent:
+    support: full
+    details: The module only reads, so it never indicates a change.
 """
 
     ACTIONGROUP_ALL = r"""

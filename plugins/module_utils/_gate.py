@@ -24,7 +24,7 @@ _TARGET_RULES = dict(
 )
 # How to wait: the same for one target and for several.
 _WAIT_OPTIONS = dict(
-    state=dict(type="list", elements="str", default=["completed"]),
+    state=dict(type="list", elements="str", default=["completed"], choices=list(ALL_STATES) + [TERMINAL]),
     timeout=dict(type="float", default=3600.0),
     sleep=dict(type="float", default=30.0),
     delay=dict(type="float", default=0.0),
@@ -94,12 +94,10 @@ def validate_gate(params):
     taken = set(s for kind in kinds for s in states(kind))
     if not params["state"]:
         raise ValidationError("state", "give at least one state")
-    for state in params["state"]:
+    for state in params["state"]:  # the argument spec has refused anything that is not a state of either kind
         if state != TERMINAL and state not in taken:
-            if state in ALL_STATES:
-                raise ValidationError("state", "%r is never taken by %s; they take %s, or terminal" % (
-                    state, " or ".join("scale sets" if k == VMSS else "update runs" for k in sorted(kinds)), ", ".join(sorted(taken))))
-            raise ValidationError("state", "%r is not a state; use %s, or terminal" % (state, ", ".join(ALL_STATES)))
+            raise ValidationError("state", "%r is never taken by %s; they take %s, or terminal" % (
+                state, " or ".join("scale sets" if k == VMSS else "update runs" for k in sorted(kinds)), ", ".join(sorted(taken))))
     if params.get("started_after") is not None:
         if VMSS not in kinds:
             raise ValidationError("started_after", "applies to scale sets only; these targets are update runs")

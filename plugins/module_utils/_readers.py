@@ -26,16 +26,25 @@ CONTAINER_NOT_FOUND = {"ResourceGroupNotFound": "resource group", "SubscriptionN
 
 
 def explain(error, action, what):
-    """Put the operation first and say what to do about a 403 or a missing resource group."""
-    if error.status == 403:
-        hint = "the identity may lack the permission %s on %s; grant a role that includes it (for example Reader)" % (action, what)
-    elif error.code in CONTAINER_NOT_FOUND:
-        hint = "the %s of %s does not exist or is not visible to this identity" % (CONTAINER_NOT_FOUND[error.code], what)
-    else:
-        hint = None
+    """Put the operation first, then Azure's words, then what to do about it, each once.
+
+    A 403 reads ``reading <what>: HTTP 403, <code>: <Azure's message> (ids); grant the identity a role with
+    the permission <action>, such as Reader`` (the permission is named unless Azure's message already names
+    it). A missing resource group or subscription says so; any other error keeps its own text after the context.
+    """
     prefix = "reading %s: " % what
-    if not str(error).startswith(prefix):
-        error.args = ((prefix + str(error) + ("; " + hint if hint else "")),)
+    if str(error).startswith(prefix):
+        return error
+    if error.status == 403:
+        permission = "that permission" if action in (error.azure_message or "") else "the permission %s" % action
+        words = "HTTP 403, %s: %s (x-ms-request-id: %s, correlation id: %s)" % (
+            error.code, error.azure_message, error.request_id, error.correlation_id) if error.code or error.azure_message else str(error)
+        error.args = ("%s%s; grant the identity a role with %s, such as Reader" % (prefix, words, permission),)
+    elif error.code in CONTAINER_NOT_FOUND:
+        error.args = ("%s%s; the %s of %s does not exist or is not visible to this identity" % (
+            prefix, error, CONTAINER_NOT_FOUND[error.code], what),)
+    else:
+        error.args = (prefix + str(error),)
     return error
 
 

@@ -221,7 +221,7 @@ def test_several_targets_and_a_fleet_stage_are_waited_for_together(emulator_fact
 @pytest.mark.parametrize("args, words", [
     (["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--timeout", "0"], "timeout: must be a number of seconds greater than 0"),
     (["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--timeout", "soon"], "timeout"),
-    (["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--state", "done"], "state: 'done' is not a state"),
+    (["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--state", "done"], "value of state must be one or more of"),
     (["--resource-group", "rg-gate"], "one of the following is required: targets, scale_set, fleet_name"),
     (["--target", "rg-gate/vmss-web", "--scale-set", "vmss-web"], "mutually exclusive: targets|scale_set"),
     (["--target", "rg-gate"], "argument --target: 'rg-gate' is not RESOURCE_GROUP/SCALE_SET"),
