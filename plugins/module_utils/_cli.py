@@ -84,7 +84,7 @@ SUBCOMMANDS = {"status": (_cli_status, run_status), "gate": (_cli_gate, run_gate
 
 def build_parser():
     parser = argparse.ArgumentParser(prog=PROG, description="Read and wait on Azure VM Scale Set rolling upgrades and AKS Fleet update runs.",
-                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="{%s}" % ",".join(SUBCOMMANDS))
     for logic, _runner in SUBCOMMANDS.values():
         logic.add_parser(commands)

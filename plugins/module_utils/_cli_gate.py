@@ -9,7 +9,7 @@ printing as changes come) is ``_cli.run_gate``.
 import argparse
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._cli_exit import EXIT_CODES
-from ansible_collections.upgradegate.azure.plugins.module_utils._cli_options import PUBLIC_CONNECTION_OPTIONS, add_connection_arguments, flag, validated
+from ansible_collections.upgradegate.azure.plugins.module_utils._cli_options import PUBLIC_CONNECTION_OPTIONS, Once, add_connection_arguments, flag, validated
 from ansible_collections.upgradegate.azure.plugins.module_utils._gate import GATE_OPTIONS, GATE_RULES
 
 GATE_SPEC = dict(PUBLIC_CONNECTION_OPTIONS, **GATE_OPTIONS)
@@ -50,10 +50,10 @@ def add_parser(commands):
                                  description="Wait like the module upgradegate.azure.wait_for_upgrade. Progress and the summary "
                                              "go to stderr; --json prints the result on stdout.",
                                  epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 argument_default=argparse.SUPPRESS)
+                                 argument_default=argparse.SUPPRESS, allow_abbrev=False)
     what = parser.add_argument_group("what to wait for")
     for name, metavar, text in GATE_HELP:
-        what.add_argument(flag(name), metavar=metavar, help=text, action="append" if name == "state" else "store")
+        what.add_argument(flag(name), metavar=metavar, help=text, action="append" if name == "state" else Once)
     what.add_argument("--target", dest="targets", action="append", type=parse_target, metavar="TARGET",
                       help="RG/SCALE_SET or RG/FLEET/RUN[/STAGE[/GROUP]] (RG/FLEET/RUN//GROUP: a group in any stage); repeatable, "
                            "waits for every one; instead of the single-target flags")

@@ -8,6 +8,8 @@ checks. Secrets come only from the environment (or a profile), never from
 the command line or a query.
 """
 
+import argparse
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
@@ -38,6 +40,16 @@ CONNECTION_HELP = {
 }
 
 
+class Once(argparse.Action):
+    """Store a single-value flag, refusing it when given twice (argparse would silently keep the last one)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error("argument %s: given more than once (%r, then %r); give it once" % (
+                "/".join(self.option_strings), getattr(namespace, self.dest), values))
+        setattr(namespace, self.dest, values)
+
+
 def flag(name):
     """The command-line flag of an option: ``scale_set`` -> ``--scale-set``."""
     return "--" + name.replace("_", "-")
@@ -47,7 +59,7 @@ def add_connection_arguments(parser):
     """The public connection options as flags, in their own help section."""
     connection = parser.add_argument_group("connection (no secrets: set AZURE_CLIENT_SECRET or AZURE_SECRET in the environment)")
     for name, text in CONNECTION_HELP.items():
-        connection.add_argument(flag(name), help=text)
+        connection.add_argument(flag(name), help=text, action=Once)
 
 
 def _spec_reading(environ, spec):

@@ -32,7 +32,7 @@ def add_parser(commands):
                     "scale_set | fleet_name + update_run [+ stage, group], and the connection options %s. Print one flat "
                     "JSON object of strings on stdout. Secrets come only from the environment (AZURE_CLIENT_SECRET, "
                     "AZURE_SECRET)." % ", ".join(PUBLIC_CONNECTION_OPTIONS),
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
 
 
 def read_query(stdin):

@@ -58,7 +58,7 @@ def _kind(target):
 
 
 def _targets(params):
-    if params.get("targets"):
+    if params.get("targets") is not None:
         return [{key: entry.get(key) for key in TARGET_KEYS} for entry in params["targets"]]
     return [{key: params.get(key) for key in TARGET_KEYS}]
 
@@ -83,6 +83,9 @@ def _check_seconds(params, key, allow_zero=False):
 
 def validate_gate(params):
     """Every check the argument spec cannot express, each naming its option."""
+    if params.get("targets") == []:
+        raise ValidationError("targets", "give at least one target: a dict with resource_group and scale_set, or resource_group, "
+                                         "fleet_name and update_run")
     targets = _targets(params)
     for index, target in enumerate(targets):
         _check_target(target, "targets[%d]." % index if params.get("targets") else "")

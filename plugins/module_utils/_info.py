@@ -15,6 +15,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
     check_update_run_name,
 )
 
+
 def check_tags(tags):
     for entry in tags or []:
         if not isinstance(entry, str) or not entry.partition(":")[0]:

@@ -11,13 +11,15 @@ import datetime
 import decimal
 import re
 
+# Used with fullmatch on stripped text; re.ASCII: '\d' is 0-9 only, not every Unicode digit.
 _TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})"
     r"(?:[.,](\d+))?"
-    r"(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"(Z|z|[+-]\d{2}(?::?\d{2})?)?",
+    re.ASCII,
 )
 _DURATION = re.compile(
-    r"^P(?!$)"
+    r"P(?!$)"
     r"(?:(?P<years>\d+(?:[.,]\d+)?)Y)?"
     r"(?:(?P<months>\d+(?:[.,]\d+)?)M)?"
     r"(?:(?P<weeks>\d+(?:[.,]\d+)?)W)?"
@@ -26,8 +28,8 @@ _DURATION = re.compile(
     r"(?:(?P<hours>\d+(?:[.,]\d+)?)H)?"
     r"(?:(?P<minutes>\d+(?:[.,]\d+)?)M)?"
     r"(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?"
-    r")?$",
-    re.IGNORECASE,
+    r")?",
+    re.IGNORECASE | re.ASCII,
 )
 _UNIT_SECONDS = (("weeks", 604800), ("days", 86400), ("hours", 3600), ("minutes", 60), ("seconds", 1))
 _UTC = datetime.timezone.utc
@@ -85,7 +87,7 @@ def parse_duration(value):
     """
     if not isinstance(value, str):
         return None
-    match = _DURATION.match(value.strip())
+    match = _DURATION.fullmatch(value.strip())
     if match is None:
         return None
     parts = dict((key, _decimal(text)) for key, text in match.groupdict().items())
@@ -105,7 +107,7 @@ def instant(value):
     """An ISO 8601 / RFC 3339 timestamp as an aware UTC datetime, or ``None``; the one parser behind :func:`parse_timestamp`."""
     if not isinstance(value, str):
         return None
-    match = _TIMESTAMP.match(value.strip())
+    match = _TIMESTAMP.fullmatch(value.strip())
     if match is None:
         return None
     year, month, day, hour, minute, second, fraction, offset = match.groups()

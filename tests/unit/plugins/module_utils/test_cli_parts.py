@@ -162,3 +162,27 @@ def test_each_error_has_its_exit_code_and_failure_keys(error, code, keys):
     got_code, message, document = exit_for_error(error)
     assert got_code == code and message
     assert set(document) == set(keys) and document.get("field", "sleep") == "sleep"
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["gate", "--resource-group", "rg", "--scale-set", "a", "--scale-set", "b"], "argument --scale-set: given more than once"),
+    (["gate", "--target", "rg/web", "--timeout", "60", "--timeout", "120"], "argument --timeout: given more than once"),
+    (["gate", "--target", "rg/web", "--subscription-id", "x", "--subscription-id", "y"], "argument --subscription-id: given more than once"),
+])
+def test_a_single_value_flag_given_twice_is_refused_naming_it(argv, words):
+    code, out, err = run_main(argv)
+    assert (code, out) == (2, "") and words in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["gate", "--resource-group", "rg", "--sca", "web"], "unrecognized arguments: --sca web"),
+    (["gate", "--target", "rg/web", "--time", "60"], "unrecognized arguments: --time 60"),
+])
+def test_abbreviated_flags_are_refused(argv, words):
+    code, out, err = run_main(argv)
+    assert (code, out) == (2, "") and words in err
+
+
+def test_repeatable_flags_still_repeat():
+    code, out, err = run_main(["gate", "--target", "rg/a", "--target", "rg/b", "--state", "completed", "--state", "nope", "--json"])
+    assert code == 2 and json.loads(out)["field"] == "arguments" and "Got no match for: nope" in err

@@ -49,6 +49,8 @@ def test_good_options_pass(params):
     (dict(FLEET, group="g" * 51), "group", "1 to 50"),
     (dict(DEFAULTS, targets=[{"resource_group": "rg", "scale_set": "ok"}, {"resource_group": "rg", "scale_set": "bad name"}]),
      "targets[1].scale_set", "not a valid scale set name"),
+    (dict(DEFAULTS, targets=[]), "targets", "give at least one target"),
+    (dict(VMSS, scale_set="web\n"), "scale_set", "not a valid scale set name"),
 ])
 def test_bad_options_are_refused_naming_the_field(params, field, words):
     with pytest.raises(ValidationError) as caught:

@@ -126,3 +126,22 @@ def test_things_that_are_not_resource_ids_parse_to_none(text):
 def test_empty_or_non_text_names_are_refused_naming_the_field(check, field, value):
     with pytest.raises(ValidationError, match=r"^%s: a non-empty string is required" % field):
         check(value)
+
+
+@pytest.mark.parametrize("check, field, value", [
+    (_ids.check_subscription_id, "subscription_id", SUB + "\n"),
+    (_ids.check_resource_group, "resource_group", "rg\n"),
+    (_ids.check_scale_set_name, "name", "web\n"),
+    (_ids.check_fleet_name, "fleet_name", "fleet\n"),
+    (_ids.check_update_run_name, "name", "run-1\n"),
+    (_ids.check_api_version, "api_version", "2024-07-01\n"),
+])
+def test_a_trailing_newline_is_refused_not_sent(check, field, value):
+    with pytest.raises(ValidationError, match=r"^%s: " % field):
+        check(value)
+
+
+@pytest.mark.parametrize("value", ["\u0662\u0660\u0662\u0664-\u0660\u0667-\u0660\u0661", "\uff12\uff10\uff12\uff14-07-01", "2024-07-\u0661\u0661"])
+def test_api_versions_in_digits_other_than_ascii_are_refused(value):
+    with pytest.raises(ValidationError, match=r"^api_version: .* expected YYYY-MM-DD"):
+        _ids.check_api_version(value)

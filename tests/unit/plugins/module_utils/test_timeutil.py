@@ -209,3 +209,12 @@ def test_percent_has_one_decimal_rounded_half_up_and_never_100_before_the_end(pa
 )
 def test_shape_helpers_keep_the_right_type_and_drop_the_rest(helper, value, expected):
     assert helper(value) == expected
+
+
+@pytest.mark.parametrize("value", ["\u0662\u0660\u0662\u0666-11-23T18:30:00Z", "2026-11-23T18:30:\u0660\u0660Z"])
+def test_timestamps_in_digits_other_than_ascii_are_not_timestamps(value):
+    assert parse_timestamp(value) is None
+
+
+def test_durations_in_digits_other_than_ascii_are_not_durations():
+    assert parse_duration("PT\u0661\u0660S") is None and parse_duration("PT10S") == 10
