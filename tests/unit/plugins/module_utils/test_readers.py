@@ -2,8 +2,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """How a failed read is explained: the operation first, then Azure's words, then what to do, each once."""
 
+import inspect
+
+import yaml
+
+from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT
+from ansible_collections.upgradegate.azure.plugins.module_utils._connection import connect
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
-from ansible_collections.upgradegate.azure.plugins.module_utils._readers import ROLLING_UPGRADE_READ, explain
+from ansible_collections.upgradegate.azure.plugins.module_utils._readers import ROLLING_UPGRADE_READ, explain, rolling_upgrades
+from ansible_collections.upgradegate.azure.plugins.modules import vmss_rolling_upgrade_info
 
 WHAT = "the latest rolling upgrade of scale set 'vmss-web' in resource group 'rg-app'"
 PATH = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachineScaleSets/vmss-web"
@@ -39,3 +46,11 @@ def test_a_missing_resource_group_is_said_after_the_context():
 def test_an_error_is_explained_once_however_often_it_passes_through():
     error = explain(explain(forbidden(), ROLLING_UPGRADE_READ, WHAT), ROLLING_UPGRADE_READ, WHAT)
     assert str(error).count("reading ") == 1 and str(error).count("grant the identity") == 1
+
+
+def test_the_fan_out_the_info_module_documents_is_the_one_the_readers_and_the_pool_use():
+    words = {8: "eight", 16: "sixteen"}
+    documented = yaml.safe_load(vmss_rolling_upgrade_info.DOCUMENTATION)["description"][1]
+    assert "concurrently, %s at a time" % words[FAN_OUT] in " ".join(documented.split())
+    assert inspect.signature(rolling_upgrades).parameters["workers"].default == FAN_OUT
+    assert inspect.signature(connect).parameters["pool_size"].default == FAN_OUT
