@@ -3,7 +3,7 @@
 
 
 class ModuleDocFragment:
-    """Attributes shared by the modules of upgradegate.azure: those that only read, and those that change Azure."""
+    """Attributes shared by the modules of upgradegate.azure: READ_ONLY for those that only read, CHANGES_AZURE for those that change Azure."""
 
     DOCUMENTATION = r"""
 options: {}
@@ -12,6 +12,10 @@ attributes:
     description: Can run in C(check_mode) and return changed status prediction without modifying target.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
+  idempotent:
+    description:
+      - When run twice in a row outside check mode, with the same options, the second run indicates no change.
+      - This assumes that Azure has not changed in a relevant way in between.
 """
 
     READ_ONLY = r"""
@@ -23,6 +27,9 @@ attributes:
   diff_mode:
     support: N/A
     details: The module never changes anything.
+  idempotent:
+    support: full
+    details: The module only reads, so it never indicates a change.
 """
 
     CHANGES_AZURE = r"""
@@ -34,6 +41,9 @@ attributes:
   diff_mode:
     support: full
     details: Returns the managed fields before and after the change.
+  idempotent:
+    support: full
+    details: The module reads what Azure has first and writes only the difference, so a second run with the same options changes nothing.
 """
 
     ACTIONGROUP_ALL = r"""

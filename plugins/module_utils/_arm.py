@@ -23,6 +23,9 @@ except ImportError:  # the modules report the missing library before building a 
     requests = None
 
 USER_AGENT = "upgradegate.azure/%s" % COLLECTION_VERSION
+# Requests in flight at once when many resources are read: the readers' worker threads, and the
+# connections a client keeps in its pool so that each of them is reused.
+FAN_OUT = 8
 _SNIPPET = 200
 
 
@@ -83,7 +86,7 @@ class ArmClient:
     when the next attempt could not start before it.
     """
 
-    def __init__(self, base_url, tokens, verify=True, timeout=30.0, pool_size=8, backoff=None,
+    def __init__(self, base_url, tokens, verify=True, timeout=30.0, pool_size=FAN_OUT, backoff=None,
                  clock=time.monotonic, sleep=time.sleep, session=None):
         self.base_url = base_url.rstrip("/")
         self._origin = _origin(self.base_url)

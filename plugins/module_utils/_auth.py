@@ -15,8 +15,8 @@ import subprocess
 import threading
 from collections import namedtuple
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError, check_subscription_id
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError, ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import check_subscription_id
 
 AUTH_SOURCES = ("auto", "env", "credential_file", "cli", "msi", "workload_identity")
 

@@ -4,7 +4,7 @@
 
 from collections import namedtuple
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 Cloud = namedtuple("Cloud", "name resource_manager_url authority_host audience")
 

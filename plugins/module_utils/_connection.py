@@ -10,9 +10,9 @@ from collections import namedtuple
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.upgradegate.azure.plugins.module_utils import _auth
-from ansible_collections.upgradegate.azure.plugins.module_utils._arm import ArmClient
+from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT, ArmClient
 from ansible_collections.upgradegate.azure.plugins.module_utils._cloud import CLOUD_NAMES, resolve_cloud, token_scope
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 # Settings a profile can also give (subscription, credentials, cloud) take no env fallback here:
 # _auth resolves them so that an explicit option beats a profile, which beats the environment.
@@ -61,7 +61,7 @@ def _verify(params):
     return True
 
 
-def connect(params, environ=None, pool_size=8, which=shutil.which, backoff=None):
+def connect(params, environ=None, pool_size=FAN_OUT, which=shutil.which, backoff=None):
     """Check the connection options and return a Connection; raises ValidationError or ArmError.
 
     Nothing here opens a connection: the first token is asked for with the

@@ -1,6 +1,10 @@
 # Copyright: (c) 2026, upgradegate.azure contributors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The one error type of the engine: what failed, where, and Azure's own words."""
+"""The errors of the engine, each turned into ``fail_json`` only by the module (or an exit code by the command line).
+
+``ValidationError``: bad input, found before any request, naming the option.
+``ArmError``: a request that failed: what failed, where, and Azure's own words.
+"""
 
 import re
 
@@ -10,6 +14,14 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 
 def redact(text):
     return _JWT.sub("<redacted token>", text) if isinstance(text, str) else text
+
+
+class ValidationError(ValueError):
+    """Bad input, found before any request. ``field`` names the option."""
+
+    def __init__(self, field, message):
+        super().__init__("%s: %s" % (field, message))
+        self.field = field
 
 
 class ArmError(Exception):

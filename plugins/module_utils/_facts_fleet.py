@@ -10,18 +10,10 @@ contract is still produced. The input is never modified; ``raw`` is a deep copy.
 """
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, is_success, is_terminal, snake_case
-from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import (
-    copied,
-    as_dict,
-    as_int,
-    as_str,
-    dict_items,
-    parse_timestamp,
-    percent,
-    seconds_between,
-)
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import resource_id
+from ansible_collections.upgradegate.azure.plugins.module_utils._shape import as_dict, as_int, as_str, copied, dict_items, percent
+from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_timestamp, seconds_between
 
-_RUN_ID = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.ContainerService/fleets/%s/updateRuns/%s"
 _COUNTED_STATES = ("completed", "skipped", "failed", "running", "stopping", "stopped", "pending", "not_started")
 _CURRENT_STATES = ("running", "stopping")
 # Group and stage names match ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$, so this path segment never collides with one.
@@ -104,7 +96,7 @@ def member_progress(members):
     not_started, percent_complete}``. ``total`` counts every member; one with
     an unknown or missing state counts in ``total`` only. ``percent_complete``
     is ``100 * (completed + skipped) / total`` with one decimal (see
-    ``_timeutil.percent``), null when there are no members.
+    ``_shape.percent``), null when there are no members.
     """
     members = dict_items(members)
     counts = dict.fromkeys(_COUNTED_STATES, 0)
@@ -153,6 +145,32 @@ def find_group(facts, group_name, stage_name=None):
     return _named([group for stage in stages for group in dict_items(stage.get("groups"))], group_name)
 
 
+def locate(facts, stage_name=None, group_name=None):
+    """``(node, stage, group, missing)``: what a target on run ``facts`` (or one stage or group of it) looks at.
+
+    Without names ``node`` is ``facts`` itself. With them it is the group
+    named (within the stage, when both are given), else the stage; ``stage``
+    and ``group`` are the dicts found (or None). When the run has no such
+    stage or group, ``node`` is None and ``missing`` says which one is not
+    part of the run, naming the stages it has. A run that has no stages yet
+    and has not ended may still get them: then ``node`` and ``missing`` are
+    both None.
+    """
+    if not stage_name and not group_name:
+        return facts, None, None, None
+    stage = find_stage(facts, stage_name) if stage_name else None
+    group = find_group(facts, group_name, stage_name) if group_name else None
+    node = group if group_name else stage
+    if node is not None and not (stage_name and stage is None):
+        return node, stage, group, None
+    data = as_dict(facts)
+    if not data.get("stages") and not data.get("is_terminal"):
+        return None, stage, group, None
+    what = "stage %r" % stage_name if stage_name and stage is None else "group %r" % group_name
+    names = ", ".join(as_str(item.get("name")) or "?" for item in dict_items(data.get("stages"))) or "none"
+    return None, stage, group, "%s is not part of the run (stages: %s)" % (what, names)
+
+
 def _named(items, name):
     if not isinstance(name, str):
         return None
@@ -162,7 +180,7 @@ def _named(items, name):
 def _run_id(subscription_id, resource_group, fleet_name, run_name):
     if run_name is None:
         return None
-    return _RUN_ID % (subscription_id, resource_group, fleet_name, run_name)
+    return resource_id(subscription_id, resource_group, "Microsoft.ContainerService", "fleets", fleet_name, "updateRuns", run_name)
 
 
 def _stages(status_stages, strategy_stages, errors):

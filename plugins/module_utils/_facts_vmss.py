@@ -10,18 +10,9 @@ deep copy.
 """
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import VMSS, is_success, is_terminal, snake_case
-from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import (
-    copied,
-    as_bool,
-    as_count,
-    as_dict,
-    as_int,
-    as_str,
-    dict_items,
-    parse_duration,
-    parse_timestamp,
-    percent,
-)
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import resource_id
+from ansible_collections.upgradegate.azure.plugins.module_utils._shape import as_bool, as_count, as_dict, as_int, as_str, copied, dict_items, percent
+from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_duration, parse_timestamp
 
 _LATEST = "/rollingUpgrades/latest"
 _POLICY_KEYS = (
@@ -157,7 +148,7 @@ def _identity(subscription_id, resource_group, scale_set_name, upgrade_id, scale
     """The id keys, in the contract's order; missing ids are built from the request."""
     if scale_set_id is None and upgrade_id is not None and upgrade_id.lower().endswith(_LATEST.lower()):
         scale_set_id = upgrade_id[:-len(_LATEST)]
-    built = _scale_set_id(subscription_id, resource_group, scale_set_name)
+    built = resource_id(subscription_id, resource_group, "Microsoft.Compute", "virtualMachineScaleSets", scale_set_name)
     return {
         "id": upgrade_id or built + _LATEST,
         "scale_set_id": scale_set_id or built,
@@ -165,11 +156,6 @@ def _identity(subscription_id, resource_group, scale_set_name, upgrade_id, scale
         "resource_group": resource_group,
         "subscription_id": subscription_id,
     }
-
-
-def _scale_set_id(subscription_id, resource_group, scale_set_name):
-    return "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachineScaleSets/%s" % (
-        subscription_id, resource_group, scale_set_name)
 
 
 def _progress(value):

@@ -3,8 +3,8 @@
 """The work of wait_for_upgrade: check the options, build the targets, wait, and shape the result."""
 
 from ansible_collections.upgradegate.azure.plugins.module_utils import _readers
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
-    ValidationError,
     check_api_version,
     check_fleet_name,
     check_fleet_style_name,
@@ -12,9 +12,9 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
     check_scale_set_name,
     check_update_run_name,
 )
-from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, FLEET_STATES, VMSS, VMSS_STATES, is_failing, is_terminal
-from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_timestamp
-from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, MAX_CONCURRENCY, TERMINAL, Rules, Waiter
+from ansible_collections.upgradegate.azure.plugins.module_utils._states import ALL_STATES, FLEET, TERMINAL, VMSS, is_failing, is_terminal, states
+from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import instant
+from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, MAX_CONCURRENCY, Rules, Waiter
 
 TARGET_KEYS = ("resource_group", "scale_set", "fleet_name", "update_run", "stage", "group")
 _TARGET_OPTIONS = {key: dict(type="str") for key in TARGET_KEYS}
@@ -23,10 +23,9 @@ _TARGET_RULES = dict(
     required_together=[["fleet_name", "update_run"]],
     required_one_of=[["scale_set", "fleet_name"]],
 )
-GATE_OPTIONS = dict(
-    _TARGET_OPTIONS,
-    targets=dict(type="list", elements="dict", options=dict(_TARGET_OPTIONS, resource_group=dict(type="str", required=True)), **_TARGET_RULES),
-    state=dict(type="list", elements="str", default=["completed"]),
+# How to wait: the same for one target and for several.
+_WAIT_OPTIONS = dict(
+    state=dict(type="list", elements="str", default=["completed"], choices=list(ALL_STATES) + [TERMINAL]),
     timeout=dict(type="float", default=3600.0),
     sleep=dict(type="float", default=30.0),
     delay=dict(type="float", default=0.0),
@@ -37,14 +36,23 @@ GATE_OPTIONS = dict(
     msg=dict(type="str"),
     vmss_api_version=dict(type="str", default=_readers.VMSS_API_VERSION),
 )
+_REQUIRED_BY = {"scale_set": ["resource_group"], "fleet_name": ["resource_group"], "stage": ["update_run"], "group": ["update_run"]}
+# One target given by the single-target options, without ``targets`` (the command line's status read).
+SINGLE_TARGET_OPTIONS = dict(_TARGET_OPTIONS, **_WAIT_OPTIONS)
+SINGLE_TARGET_RULES = dict(_TARGET_RULES, required_by=_REQUIRED_BY)
+# wait_for_upgrade: one target, or a list of them under ``targets``.
+GATE_OPTIONS = dict(
+    _TARGET_OPTIONS,
+    targets=dict(type="list", elements="dict", options=dict(_TARGET_OPTIONS, resource_group=dict(type="str", required=True)), **_TARGET_RULES),
+    **_WAIT_OPTIONS
+)
 GATE_RULES = dict(
     mutually_exclusive=[["targets", key] for key in TARGET_KEYS] + _TARGET_RULES["mutually_exclusive"],
-    required_together=[["fleet_name", "update_run"]],
+    required_together=_TARGET_RULES["required_together"],
     required_one_of=[["targets", "scale_set", "fleet_name"]],
-    required_by={"scale_set": ["resource_group"], "fleet_name": ["resource_group"], "stage": ["update_run"], "group": ["update_run"]},
+    required_by=_REQUIRED_BY,
 )
 EMPTY_RESULT = {"elapsed": 0.0, "polls": 0, "state": None, "targets": [], "history": []}
-VOCABULARY = {VMSS: VMSS_STATES, FLEET: FLEET_STATES}
 
 
 def _kind(target):
@@ -52,7 +60,7 @@ def _kind(target):
 
 
 def _targets(params):
-    if params.get("targets"):
+    if params.get("targets") is not None:
         return [{key: entry.get(key) for key in TARGET_KEYS} for entry in params["targets"]]
     return [{key: params.get(key) for key in TARGET_KEYS}]
 
@@ -77,6 +85,9 @@ def _check_seconds(params, key, allow_zero=False):
 
 def validate_gate(params):
     """Every check the argument spec cannot express, each naming its option."""
+    if params.get("targets") == []:
+        raise ValidationError("targets", "give at least one target: a dict with resource_group and scale_set, or resource_group, "
+                                         "fleet_name and update_run")
     targets = _targets(params)
     for index, target in enumerate(targets):
         _check_target(target, "targets[%d]." % index if params.get("targets") else "")
@@ -86,20 +97,17 @@ def validate_gate(params):
     if params["sleep"] > params["timeout"]:
         raise ValidationError("sleep", "%r is longer than timeout %r: the gate would poll once at most" % (params["sleep"], params["timeout"]))
     kinds = {_kind(target) for target in targets}
-    taken = set(s for kind in kinds for s in VOCABULARY[kind])
+    taken = set(s for kind in kinds for s in states(kind))
     if not params["state"]:
         raise ValidationError("state", "give at least one state")
-    for state in params["state"]:
+    for state in params["state"]:  # the argument spec has refused anything that is not a state of either kind
         if state != TERMINAL and state not in taken:
-            known = sorted(set(VMSS_STATES) | set(FLEET_STATES))
-            if state in known:
-                raise ValidationError("state", "%r is never taken by %s; they take %s, or terminal" % (
-                    state, " or ".join("scale sets" if k == VMSS else "update runs" for k in sorted(kinds)), ", ".join(sorted(taken))))
-            raise ValidationError("state", "%r is not a state; use %s, or terminal" % (state, ", ".join(known)))
+            raise ValidationError("state", "%r is never taken by %s; they take %s, or terminal" % (
+                state, " or ".join("scale sets" if k == VMSS else "update runs" for k in sorted(kinds)), ", ".join(sorted(taken))))
     if params.get("started_after") is not None:
         if VMSS not in kinds:
             raise ValidationError("started_after", "applies to scale sets only; these targets are update runs")
-        if parse_timestamp(params["started_after"]) is None:
+        if instant(params["started_after"]) is None:
             raise ValidationError("started_after", "%r is not an ISO 8601 date and time such as 2026-11-23T18:30:00Z" % params["started_after"])
     percent = params.get("min_percent_complete")
     if percent is not None and not 0 <= percent <= 100:
@@ -179,6 +187,7 @@ def _target_result(tracked):
     result = {key: target[key] for key in TARGET_KEYS if target.get(key) is not None}
     observation = tracked.observation
     result.update(
+        label=target["label"],
         state=observation.state if observation is not None else None,
         percent_complete=observation.percent if observation is not None else None,
         succeeded=tracked.verdict == DONE,
@@ -204,7 +213,7 @@ def gate(connection, params, clock=None, wall=None, sleep=None, on_change=None):
     for target in targets:
         target.update(kind=_kind(target), label=label(target), fetch=_fetcher(connection, target, params))
     rules = Rules(params["state"], params.get("min_percent_complete"), params.get("max_failed"), params.get("stall_timeout"),
-                  parse_timestamp(params.get("started_after")) if params.get("started_after") else None)
+                  params.get("started_after"))
     injected = {name: value for name, value in (("clock", clock), ("wall", wall), ("sleep", sleep), ("on_change", on_change))
                 if value is not None}
     waiter = Waiter(targets, rules, params["timeout"], params["sleep"], params.get("delay") or 0.0, **injected).wait()

@@ -1,33 +1,18 @@
 # Copyright: (c) 2026, upgradegate.azure contributors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The work of the two info modules: check their options, read, and shape the result."""
+"""The work of the two info modules: check their options beyond the argument spec, read, and shape the result.
+
+The argument specs live in the modules, beside their documentation.
+"""
 
 from ansible_collections.upgradegate.azure.plugins.module_utils import _readers
-from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError, ValidationError
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
-    ValidationError,
     check_api_version,
     check_fleet_name,
     check_resource_group,
     check_scale_set_name,
     check_update_run_name,
-)
-
-VMSS_OPTIONS = dict(
-    resource_group=dict(type="str"),
-    name=dict(type="str"),
-    tags=dict(type="list", elements="str"),
-    include_history=dict(type="bool", default=False),
-    history_limit=dict(type="int", default=_readers.HISTORY_LIMIT),
-    include_raw=dict(type="bool", default=False),
-    api_version=dict(type="str", default=_readers.VMSS_API_VERSION),
-)
-FLEET_OPTIONS = dict(
-    resource_group=dict(type="str", required=True),
-    fleet_name=dict(type="str", required=True),
-    name=dict(type="str"),
-    include_raw=dict(type="bool", default=False),
-    api_version=dict(type="str", default=_readers.FLEET_API_VERSION),
 )
 
 

@@ -4,9 +4,9 @@
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import connect, missing_library
-from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError, ValidationError
 
 
 def run_module(module, validate, work, empty, partial_key=None, pool_size=None):
@@ -25,7 +25,7 @@ def run_module(module, validate, work, empty, partial_key=None, pool_size=None):
     connection = None
     try:
         validate(module.params)
-        connection = connect(module.params, pool_size=pool_size(module.params) if pool_size else 8)
+        connection = connect(module.params, pool_size=pool_size(module.params) if pool_size else FAN_OUT)
         module.no_log_values.update(connection.secrets)
         result = work(connection, module.params)
     except ValidationError as exc:

@@ -10,6 +10,7 @@ item, a missing scale set, fleet or run raises ``ArmError`` of kind
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import update_run_facts
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss import (
@@ -18,7 +19,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss impo
     no_rolling_upgrade_facts,
     rolling_upgrade_facts,
 )
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import parse_resource_id, resource_group_path, resource_id
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import parse_resource_id, resource_group_path, resource_path
 
 VMSS_API_VERSION = "2024-07-01"
 FLEET_API_VERSION = "2025-03-01"
@@ -32,16 +33,25 @@ CONTAINER_NOT_FOUND = {"ResourceGroupNotFound": "resource group", "SubscriptionN
 
 
 def explain(error, action, what):
-    """Put the operation first and say what to do about a 403 or a missing resource group."""
-    if error.status == 403:
-        hint = "the identity may lack the permission %s on %s; grant a role that includes it (for example Reader)" % (action, what)
-    elif error.code in CONTAINER_NOT_FOUND:
-        hint = "the %s of %s does not exist or is not visible to this identity" % (CONTAINER_NOT_FOUND[error.code], what)
-    else:
-        hint = None
+    """Put the operation first, then Azure's words, then what to do about it, each once.
+
+    A 403 reads ``reading <what>: HTTP 403, <code>: <Azure's message> (ids); grant the identity a role with
+    the permission <action>, such as Reader`` (the permission is named unless Azure's message already names
+    it). A missing resource group or subscription says so; any other error keeps its own text after the context.
+    """
     prefix = "reading %s: " % what
-    if not str(error).startswith(prefix):
-        error.args = ((prefix + str(error) + ("; " + hint if hint else "")),)
+    if str(error).startswith(prefix):
+        return error
+    if error.status == 403:
+        permission = "that permission" if action in (error.azure_message or "") else "the permission %s" % action
+        words = "HTTP 403, %s: %s (x-ms-request-id: %s, correlation id: %s)" % (
+            error.code, error.azure_message, error.request_id, error.correlation_id) if error.code or error.azure_message else str(error)
+        error.args = ("%s%s; grant the identity a role with %s, such as Reader" % (prefix, words, permission),)
+    elif error.code in CONTAINER_NOT_FOUND:
+        error.args = ("%s%s; the %s of %s does not exist or is not visible to this identity" % (
+            prefix, error, CONTAINER_NOT_FOUND[error.code], what),)
+    else:
+        error.args = (prefix + str(error),)
     return error
 
 
@@ -50,7 +60,7 @@ def _is_container_missing(error):
 
 
 def scale_set_path(subscription_id, resource_group, name):
-    return resource_id(subscription_id, resource_group, "Microsoft.Compute", "virtualMachineScaleSets", name)
+    return resource_path(subscription_id, resource_group, "Microsoft.Compute", "virtualMachineScaleSets", name)
 
 
 def latest_rolling_upgrade(client, subscription_id, resource_group, name, api_version=VMSS_API_VERSION, include_raw=False,
@@ -137,7 +147,7 @@ def _sort_key(item):
 
 
 def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, api_version=VMSS_API_VERSION, include_raw=False,
-                     workers=8, history_limit=None):
+                     workers=FAN_OUT, history_limit=None):
     """The latest rolling upgrade of every scale set of a resource group (or subscription), fetched concurrently.
 
     Items carry the scale set's tags, and their OS upgrade history when ``history_limit`` is not None (read
@@ -174,7 +184,7 @@ def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, ap
 
 
 def update_run_path(subscription_id, resource_group, fleet_name, name=None):
-    path = resource_id(subscription_id, resource_group, "Microsoft.ContainerService", "fleets", fleet_name) + "/updateRuns"
+    path = resource_path(subscription_id, resource_group, "Microsoft.ContainerService", "fleets", fleet_name) + "/updateRuns"
     return path + "/" + name if name else path
 
 

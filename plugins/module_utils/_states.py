@@ -13,9 +13,13 @@ import re
 
 VMSS = "vmss"
 FLEET = "fleet"
+# Not a state: what a gate may ask for to mean "any terminal state".
+TERMINAL = "terminal"
 
 VMSS_STATES = ("rolling_forward", "rolling_back", "completed", "cancelled", "faulted")
 FLEET_STATES = ("not_started", "running", "stopping", "stopped", "skipped", "failed", "pending", "completed")
+# Every state of either kind, sorted: the choices of a gate's ``state`` option, with TERMINAL.
+ALL_STATES = tuple(sorted(set(VMSS_STATES) | set(FLEET_STATES)))
 
 _TERMINAL = {
     VMSS: frozenset(("completed", "cancelled", "faulted")),

@@ -1,24 +1,25 @@
 # Copyright: (c) 2026, upgradegate.azure contributors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Time and JSON-shape helpers shared by the pure normalisers.
+"""Timestamps and durations as Azure writes them, for the pure normalisers and the waiter.
 
 Nothing here does I/O or raises on JSON-shaped input: a value of the wrong
-type or an unparseable string gives ``None`` (or an empty container), so a
-normaliser can always produce every documented key.
+type or an unparseable string gives ``None``, so a normaliser can always
+produce every documented key.
 """
 
-import copy
 import datetime
 import decimal
 import re
 
+# Used with fullmatch on stripped text; re.ASCII: '\d' is 0-9 only, not every Unicode digit.
 _TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})"
     r"(?:[.,](\d+))?"
-    r"(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"(Z|z|[+-]\d{2}(?::?\d{2})?)?",
+    re.ASCII,
 )
 _DURATION = re.compile(
-    r"^P(?!$)"
+    r"P(?!$)"
     r"(?:(?P<years>\d+(?:[.,]\d+)?)Y)?"
     r"(?:(?P<months>\d+(?:[.,]\d+)?)M)?"
     r"(?:(?P<weeks>\d+(?:[.,]\d+)?)W)?"
@@ -27,8 +28,8 @@ _DURATION = re.compile(
     r"(?:(?P<hours>\d+(?:[.,]\d+)?)H)?"
     r"(?:(?P<minutes>\d+(?:[.,]\d+)?)M)?"
     r"(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?"
-    r")?$",
-    re.IGNORECASE,
+    r")?",
+    re.IGNORECASE | re.ASCII,
 )
 _UNIT_SECONDS = (("weeks", 604800), ("days", 86400), ("hours", 3600), ("minutes", 60), ("seconds", 1))
 _UTC = datetime.timezone.utc
@@ -48,7 +49,7 @@ def parse_timestamp(value):
     an instant and gives ``None``, as do non-strings, impossible dates and
     times (``2023-02-30``, leap second ``:60``) and anything else.
     """
-    moment = _to_datetime(value)
+    moment = instant(value)
     if moment is None:
         return None
     # Four-digit years always (strftime's %Y drops the zeros of years before 1000 on glibc).
@@ -64,8 +65,8 @@ def seconds_between(start, end):
     Takes anything :func:`parse_timestamp` accepts (normalised strings included).
     A negative result (clock skew in Azure's data) is returned as is, not hidden.
     """
-    first = _to_datetime(start)
-    last = _to_datetime(end)
+    first = instant(start)
+    last = instant(end)
     if first is None or last is None:
         return None
     return (last - first).total_seconds()
@@ -86,7 +87,7 @@ def parse_duration(value):
     """
     if not isinstance(value, str):
         return None
-    match = _DURATION.match(value.strip())
+    match = _DURATION.fullmatch(value.strip())
     if match is None:
         return None
     parts = dict((key, _decimal(text)) for key, text in match.groupdict().items())
@@ -96,77 +97,17 @@ def parse_duration(value):
     return int(total.quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
 
 
-def percent(part, total):
-    """``100 * part / total`` with one decimal, or ``None`` when ``total`` is 0.
-
-    Rounded half up (1 of 400 gives 0.3, not Python's banker's 0.2), except
-    that an unfinished count never shows 100.0: 1999 of 2000 gives 99.9, so a
-    gate on ``min_percent_complete: 100`` opens only when everything is done.
-    """
-    if total <= 0:
-        return None
-    exact = decimal.Decimal(100 * part) / decimal.Decimal(total)
-    shown = exact.quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP)
-    if part < total and shown >= 100:
-        shown = decimal.Decimal("99.9")
-    return float(shown)
-
-
-def copied(value):
-    """A deep copy of JSON data, or ``None`` when it nests deeper than Python can copy (Azure never sends that)."""
-    try:
-        return copy.deepcopy(value)
-    except RecursionError:
-        return None
-
-
-def as_dict(value):
-    """``value`` when it is a dict, else an empty dict (never a copy: read only)."""
-    return value if isinstance(value, dict) else {}
-
-
-def dict_items(value):
-    """The dict elements of ``value`` when it is a list; anything else gives ``[]``."""
-    if not isinstance(value, list):
-        return []
-    return [item for item in value if isinstance(item, dict)]
-
-
-def as_str(value):
-    """``value`` when it is a string, else ``None``."""
-    return value if isinstance(value, str) else None
-
-
-def as_int(value):
-    """``value`` when it is an int (not a bool), else ``None``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value
-
-
-def as_bool(value):
-    """``value`` when it is a bool, else ``None``."""
-    return value if isinstance(value, bool) else None
-
-
-def as_count(value):
-    """A non-negative count: ints (and integral floats) of 0 or more; anything else counts as 0."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    number = as_int(value)
-    return number if number is not None and number > 0 else 0
-
-
 def _decimal(text):
     if text is None:
         return decimal.Decimal(0)
     return decimal.Decimal(text.replace(",", "."))
 
 
-def _to_datetime(value):
+def instant(value):
+    """An ISO 8601 / RFC 3339 timestamp as an aware UTC datetime, or ``None``; the one parser behind :func:`parse_timestamp`."""
     if not isinstance(value, str):
         return None
-    match = _TIMESTAMP.match(value.strip())
+    match = _TIMESTAMP.fullmatch(value.strip())
     if match is None:
         return None
     year, month, day, hour, minute, second, fraction, offset = match.groups()

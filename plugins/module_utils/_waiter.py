@@ -16,11 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
-from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import find_group, find_stage, member_progress, members_of
-from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, VMSS, is_failing, is_terminal
-from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_timestamp
+from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import locate, member_progress, members_of
+from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, TERMINAL, VMSS, is_failing, is_terminal
+from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import instant
 
-TERMINAL = "terminal"
 # Targets polled at once; the gate sizes its connection pool to match, so every connection is reused.
 MAX_CONCURRENCY = 16
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -28,25 +27,18 @@ PENDING, DONE, FAILED = "pending", "done", "failed"
 TRANSIENT_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 
 
-def instant(normalised):
-    """A normalised UTC timestamp (``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``) as an aware datetime; None for anything else."""
-    for layout in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
-        try:
-            return datetime.strptime(normalised, layout).replace(tzinfo=timezone.utc)
-        except (TypeError, ValueError):
-            continue
-    return None
-
-
 class Rules:
-    """What the gate waits for: target states and the optional early exits."""
+    """What the gate waits for: target states and the optional early exits.
+
+    ``started_after`` is the option's text, in any ISO 8601 spelling (an unreadable one is ignored: the gate refuses it first).
+    """
 
     def __init__(self, states, min_percent_complete=None, max_failed=None, stall_timeout=None, started_after=None):
         self.states = frozenset(states)
         self.min_percent_complete = min_percent_complete
         self.max_failed = max_failed
         self.stall_timeout = stall_timeout
-        self.started_after = instant(parse_timestamp(started_after))
+        self.started_after = instant(started_after)
 
     def wanted(self, kind, state):
         return state in self.states or (TERMINAL in self.states and is_terminal(kind, state))
@@ -94,18 +86,11 @@ def observe(target, facts, rules):
         if rules.started_after and (started_at is None or started_at < rules.started_after):
             return Observation(None, None, note="the latest rolling upgrade started at %s, before started_after" % facts.get("started_at"))
         return Observation(facts.get("state"), facts.get("progress"))
-    stage_name, group_name = target.get("stage"), target.get("group")
-    if not stage_name and not group_name:
+    if not target.get("stage") and not target.get("group"):
         return Observation(facts.get("state"), facts.get("progress"))
-    stage = find_stage(facts, stage_name) if stage_name else None
-    group = find_group(facts, group_name, stage_name) if group_name else None
-    scoped = group if group_name else stage
-    if scoped is None or (stage_name and stage is None):
-        if not facts.get("stages") and not facts.get("is_terminal"):
-            return Observation(None, None, note="the run has no stages yet")
-        what = "stage %r" % stage_name if stage_name and stage is None else "group %r" % group_name
-        return Observation(None, None, missing="%s is not part of the run (stages: %s)" % (
-            what, ", ".join(s.get("name") or "?" for s in facts.get("stages") or []) or "none"))
+    scoped, stage, group, missing = locate(facts, target.get("stage"), target.get("group"))
+    if scoped is None:
+        return Observation(None, None, missing=missing) if missing else Observation(None, None, note="the run has no stages yet")
     return Observation(scoped.get("state"), member_progress(members_of(scoped)), scoped, stage, group, run=_run_activity(facts),
                        run_ended=is_terminal(FLEET, facts.get("state")))
 

@@ -169,12 +169,8 @@ field:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
-    ValidationError,
-    check_api_version,
-    check_resource_group,
-    check_scale_set_name,
-)
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._ids import check_api_version, check_resource_group, check_scale_set_name
 from ansible_collections.upgradegate.azure.plugins.module_utils._module import run_module
 from ansible_collections.upgradegate.azure.plugins.module_utils._readers import VMSS_API_VERSION
 from ansible_collections.upgradegate.azure.plugins.module_utils._vmss_actions import change_rolling_upgrade

@@ -384,7 +384,7 @@ rolling_upgrades:
 error:
   description: What went wrong talking to Azure, with the HTTP status, Azure's code and the request id.
   type: dict
-  returned: when Azure answered with an error
+  returned: when a request to Azure failed
   sample:
     kind: api
     status: 403
@@ -394,6 +394,49 @@ error:
     correlation_id: 8c3f0a4e-0000-0000-0000-000000000000
     method: GET
     path: /subscriptions/.../virtualMachineScaleSets/vmss-web/rollingUpgrades/latest
+  contains:
+    kind:
+      description:
+        - V(api) (Azure answered with an error), V(not_found) (HTTP 404), V(auth) (no token, or HTTP 401 after a renewed token),
+          V(transport) (connection, TLS or timeout) or V(protocol) (a body that is not what Azure sends).
+      type: str
+      returned: always
+      sample: api
+    status:
+      description: The HTTP status, V(null) when no response came.
+      type: int
+      returned: always
+      sample: 403
+    code:
+      description: Azure's error code, V(null) when the body had none.
+      type: str
+      returned: always
+      sample: AuthorizationFailed
+    message:
+      description: Azure's error message, V(null) when the body had none.
+      type: str
+      returned: always
+      sample: The client ... does not have authorization to perform action ...
+    request_id:
+      description: Azure's C(x-ms-request-id), for a support request.
+      type: str
+      returned: always
+      sample: 8c3f0a4e-0000-0000-0000-000000000000
+    correlation_id:
+      description: Azure's C(x-ms-correlation-request-id).
+      type: str
+      returned: always
+      sample: 8c3f0a4e-0000-0000-0000-000000000000
+    method:
+      description: The HTTP method of the request that failed.
+      type: str
+      returned: always
+      sample: GET
+    path:
+      description: The URL path of the request that failed.
+      type: str
+      returned: always
+      sample: /subscriptions/.../virtualMachineScaleSets/vmss-web/rollingUpgrades/latest
 field:
   description: The option whose value was refused.
   type: str
@@ -404,13 +447,23 @@ field:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.upgradegate.azure.plugins.module_utils._info import VMSS_OPTIONS, validate_vmss, vmss_rolling_upgrades
+from ansible_collections.upgradegate.azure.plugins.module_utils._info import validate_vmss, vmss_rolling_upgrades
 from ansible_collections.upgradegate.azure.plugins.module_utils._module import run_module
+from ansible_collections.upgradegate.azure.plugins.module_utils._readers import HISTORY_LIMIT, VMSS_API_VERSION
+
+OPTIONS = dict(
+    resource_group=dict(type="str"),
+    name=dict(type="str"),
+    tags=dict(type="list", elements="str"),
+    include_history=dict(type="bool", default=False),
+    history_limit=dict(type="int", default=HISTORY_LIMIT),
+    include_raw=dict(type="bool", default=False),
+    api_version=dict(type="str", default=VMSS_API_VERSION),
+)
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(CONNECTION_ARGSPEC, **VMSS_OPTIONS), required_by={"name": ["resource_group"]},
-                           supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(CONNECTION_ARGSPEC, **OPTIONS), required_by={"name": ["resource_group"]}, supports_check_mode=True)
     run_module(module, validate_vmss, vmss_rolling_upgrades, {"rolling_upgrades": []}, partial_key="rolling_upgrades")
 
 

@@ -82,6 +82,7 @@ options:
     type: list
     elements: str
     default: [completed]
+    choices: [rolling_forward, not_started, running, stopping, pending, completed, cancelled, faulted, failed, stopped, skipped, terminal]
   timeout:
     description:
       - Seconds to wait in all, fractions allowed. The gate fails when they run out.
@@ -277,6 +278,14 @@ targets:
       type: str
       returned: when given
       sample: canary
+    label:
+      description:
+        - How the module names the target in progress lines, in RV(history[].target) and in failure messages.
+        - V(scale set <resource group>/<scale set>), or V(update run <resource group>/<fleet>/<run>) followed by
+          V( stage <stage>) and V( group <group>) when given.
+      type: str
+      returned: always
+      sample: scale set rg-web/vmss-web
     state:
       description: The last state seen of what the target waits on (run, stage or group), V(null) before any.
       type: str

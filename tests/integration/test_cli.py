@@ -221,18 +221,31 @@ def test_several_targets_and_a_fleet_stage_are_waited_for_together(emulator_fact
 @pytest.mark.parametrize("args, words", [
     (["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--timeout", "0"], "timeout: must be a number of seconds greater than 0"),
     (["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--timeout", "soon"], "timeout"),
-    (["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--state", "done"], "state: 'done' is not a state"),
+    (["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--state", "done"], "value of state must be one or more of"),
     (["--resource-group", "rg-gate"], "one of the following is required: targets, scale_set, fleet_name"),
     (["--target", "rg-gate/vmss-web", "--scale-set", "vmss-web"], "mutually exclusive: targets|scale_set"),
     (["--target", "rg-gate"], "argument --target: 'rg-gate' is not RESOURCE_GROUP/SCALE_SET"),
     (["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--secret", SECRET], "unrecognized arguments: --secret"),
     (["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--auth-source", "magic"], "auth_source"),
+    (["--resource-group", "rg-gate", "--scale-set", "vmss-a", "--scale-set", "vmss-b"], "argument --scale-set: given more than once"),
+    (["--resource-group", "rg-gate", "--sca", "vmss-web"], "unrecognized arguments: --sca"),
+    (["--resource-group", "rg-gate", "--scale-set", "vmss-web\n"], "scale_set: 'vmss-web\\n' is not a valid scale set name"),
 ])
 def test_bad_gate_input_exits_2_before_any_request(frozen, env_of, args, words):
     before = len(frozen.requests_log())
     done = gate(args, env_of(frozen))
     refused(done, 2, words)
     assert done.stdout == "" and len(frozen.requests_log()) == before
+
+
+def test_the_launcher_runs_where_python3_is_the_only_python_on_the_path(env_of, tmp_path):
+    only = tmp_path / "only-python3"
+    only.mkdir()
+    (only / "python3").write_text('#!/bin/sh\nexec "%s" "$@"\n' % (VENV_BIN / "python3"))
+    (only / "python3").chmod(0o755)
+    done = run_cli(["gate", "--help"], dict(env_of(), PATH=str(only)))
+    assert done.returncode == 0, done.stderr
+    assert "exit codes:" in done.stdout and "--stall-timeout" in done.stdout
 
 
 def test_the_launcher_works_from_an_installed_collection(frozen, env_of, tmp_path):

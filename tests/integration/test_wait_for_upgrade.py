@@ -97,6 +97,8 @@ def test_a_fleet_stage_gate_opens_while_later_stages_still_run(emulator_factory,
     assert result["state"] == "completed" and result["stage_facts"]["name"] == "canary"
     assert result["update_run"]["state"] == "running" and result["update_run"]["current_stage"] == "production"
     assert result["targets"][0]["stage"] == "canary"
+    assert result["targets"][0]["label"] == "update run rg-gate/fleet-a/run-1 stage canary"
+    assert {entry["target"] for entry in result["history"]} == {result["targets"][0]["label"]}
 
 
 def test_a_group_gate_returns_the_group_facts(emulator_factory, run_playbook):
@@ -172,6 +174,7 @@ def test_five_targets_are_polled_together_one_request_per_unfinished_target_per_
     assert result["polls"] == 6 and result["state"] is None and "rolling_upgrade" not in result
     assert [len(latest_reads(emu, "vmss-%d" % i)) for i in range(1, 6)] == [2, 3, 4, 5, 6]
     assert [t["scale_set"] for t in result["targets"]] == ["vmss-%d" % i for i in range(1, 6)]
+    assert [t["label"] for t in result["targets"]] == ["scale set rg-gate/vmss-%d" % i for i in range(1, 6)]
     assert all(t["succeeded"] and t["state"] == "completed" for t in result["targets"])
     elapsed = [t["elapsed"] for t in result["targets"]]
     assert elapsed == sorted(elapsed)

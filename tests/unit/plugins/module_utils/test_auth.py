@@ -5,7 +5,7 @@
 import pytest
 
 from ansible_collections.upgradegate.azure.plugins.module_utils import _auth
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 SUB = "1b2c3d4e-0000-4a5b-8c9d-0123456789ab"
 SP_ENV = {"AZURE_TENANT": "t-env", "AZURE_CLIENT_ID": "c-env", "AZURE_SECRET": "s-env", "AZURE_SUBSCRIPTION_ID": SUB}

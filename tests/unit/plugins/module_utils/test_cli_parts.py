@@ -8,16 +8,12 @@ import json
 
 import pytest
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._cli import (
-    NotFound,
-    as_text,
-    fleet_status,
-    main,
-    parse_target,
-    read_query,
-)
+from ansible_collections.upgradegate.azure.plugins.module_utils._cli import main
+from ansible_collections.upgradegate.azure.plugins.module_utils._cli_exit import EXIT_CODES, NotFound, exit_for_error, exit_for_result
+from ansible_collections.upgradegate.azure.plugins.module_utils._cli_gate import parse_target, progress_line, summary_line
+from ansible_collections.upgradegate.azure.plugins.module_utils._cli_status import as_text, fleet_status, read_query
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import update_run_facts
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError, ValidationError
 
 SUB = "00000000-0000-0000-0000-000000000000"
 
@@ -130,3 +126,63 @@ def test_bad_gate_input_with_json_prints_the_failure_as_the_module_would():
 def test_environment_fallbacks_read_the_given_environment():
     code, out, err = run_main(["gate", "--target", "rg/web"], environ={"ANSIBLE_AZURE_AUTH_SOURCE": "magic"})
     assert (code, out) == (2, "") and "auth_source" in err and "magic" in err
+
+
+def test_the_summary_names_each_target_by_the_label_the_gate_returned():
+    result = {"polls": 3, "elapsed": 1.5, "targets": [{"label": "scale set rg/web", "state": "completed"},
+                                                      {"label": "update run rg/f/r stage canary", "state": "completed"}]}
+    assert summary_line(result) == "gate open after 3 polls in 1.5 s: scale set rg/web reached completed; update run rg/f/r stage canary reached completed"
+    failed = dict(result, failed=True, reason="timeout", msg="timed out")
+    assert summary_line(failed) == "gate failed (timeout) after 3 polls in 1.5 s: timed out"
+
+
+def test_a_progress_line_says_not_started_and_no_progress_before_any():
+    change = {"at": "2026-01-01T00:00:00.000000Z", "target": "scale set rg/web", "state": None, "percent_complete": None}
+    assert progress_line(change) == "2026-01-01T00:00:00.000000Z scale set rg/web: not started, no progress yet"
+    assert progress_line(dict(change, state="rolling_forward", percent_complete=40.0)).endswith("rolling_forward, 40.0 %")
+
+
+@pytest.mark.parametrize("reason, code", [("failed_state", 3), ("max_failed", 3), ("timeout", 4), ("not_found", 5), ("api_error", 6),
+                                          ("stalled", 7)])
+def test_each_failure_reason_has_its_documented_exit_code(reason, code):
+    assert exit_for_result({"failed": True, "reason": reason}) == code
+    assert "  %d  " % code in EXIT_CODES
+    assert exit_for_result({"failed": False}) == 0
+
+
+@pytest.mark.parametrize("error, code, keys", [
+    (ValidationError("sleep", "too long"), 2, {"field": "sleep"}),
+    (NotFound("stage 'x' is not part of the run"), 5, {}),
+    (ArmError("gone", kind="not_found", status=404), 5, {"error"}),
+    (ArmError("denied", kind="api", status=403), 6, {"error"}),
+    (KeyboardInterrupt(), 130, {}),
+    (KeyError("oops"), 1, {}),
+])
+def test_each_error_has_its_exit_code_and_failure_keys(error, code, keys):
+    got_code, message, document = exit_for_error(error)
+    assert got_code == code and message
+    assert set(document) == set(keys) and document.get("field", "sleep") == "sleep"
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["gate", "--resource-group", "rg", "--scale-set", "a", "--scale-set", "b"], "argument --scale-set: given more than once"),
+    (["gate", "--target", "rg/web", "--timeout", "60", "--timeout", "120"], "argument --timeout: given more than once"),
+    (["gate", "--target", "rg/web", "--subscription-id", "x", "--subscription-id", "y"], "argument --subscription-id: given more than once"),
+])
+def test_a_single_value_flag_given_twice_is_refused_naming_it(argv, words):
+    code, out, err = run_main(argv)
+    assert (code, out) == (2, "") and words in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["gate", "--resource-group", "rg", "--sca", "web"], "unrecognized arguments: --sca web"),
+    (["gate", "--target", "rg/web", "--time", "60"], "unrecognized arguments: --time 60"),
+])
+def test_abbreviated_flags_are_refused(argv, words):
+    code, out, err = run_main(argv)
+    assert (code, out) == (2, "") and words in err
+
+
+def test_repeatable_flags_still_repeat():
+    code, out, err = run_main(["gate", "--target", "rg/a", "--target", "rg/b", "--state", "completed", "--state", "nope", "--json"])
+    assert code == 2 and json.loads(out)["field"] == "arguments" and "Got no match for: nope" in err

@@ -4,7 +4,7 @@
 import pytest
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._cloud import resolve_cloud, token_scope
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 
 @pytest.mark.parametrize("name, arm, authority, scope", [

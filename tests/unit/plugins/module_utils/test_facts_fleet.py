@@ -16,6 +16,7 @@ import reference
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import (
     find_group,
     find_stage,
+    locate,
     member_progress,
     members_of,
     update_run_facts,
@@ -774,3 +775,18 @@ def test_members_of_a_stage_spans_its_groups_in_order():
     assert [item["name"] for item in members_of(find_stage(facts, "s1"))] == ["a"]
     assert member_progress(members_of(find_stage(facts, "s2"))) == progress(total=1, running=1, percent_complete=0.0)
     assert member_progress(members_of(find_group(facts, "g2"))) == NO_PROGRESS
+
+
+def test_locate_names_what_a_target_looks_at_or_what_the_run_lacks():
+    facts = {"state": "running", "is_terminal": False, "stages": [
+        {"name": "canary", "groups": [{"name": "g1", "members": []}]}, {"name": "prod", "groups": [{"name": "g2", "members": []}]}]}
+    assert locate(facts) == (facts, None, None, None)
+    assert locate(facts, "prod") == (facts["stages"][1], facts["stages"][1], None, None)
+    assert locate(facts, None, "g2")[0] is facts["stages"][1]["groups"][0]
+    assert locate(facts, "canary", "g2")[3] == "group 'g2' is not part of the run (stages: canary, prod)"
+    assert locate(facts, "nope", "g1")[3] == "stage 'nope' is not part of the run (stages: canary, prod)"
+
+
+def test_locate_waits_for_stages_of_a_run_that_has_none_yet_but_not_of_one_that_ended():
+    assert locate({"state": "not_started", "is_terminal": False, "stages": []}, "canary") == (None, None, None, None)
+    assert locate({"state": "failed", "is_terminal": True, "stages": []}, "canary")[3] == "stage 'canary' is not part of the run (stages: none)"

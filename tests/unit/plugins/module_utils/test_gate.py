@@ -4,8 +4,10 @@
 
 import pytest
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._gate import label, validate_gate
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.upgradegate.azure.plugins.module_utils._gate import GATE_OPTIONS, GATE_RULES, label, validate_gate
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 DEFAULTS = dict(resource_group=None, scale_set=None, fleet_name=None, update_run=None, stage=None, group=None, targets=None,
                 state=["completed"], timeout=3600.0, sleep=30.0, delay=0.0, started_after=None, min_percent_complete=None,
@@ -32,7 +34,6 @@ def test_good_options_pass(params):
     (dict(VMSS, sleep=60, timeout=30), "sleep", "longer than timeout"),
     (dict(VMSS, delay=-1), "delay", "of at least 0"),
     (dict(VMSS, stall_timeout=0), "stall_timeout", "greater than 0"),
-    (dict(VMSS, state=["done"]), "state", "'done' is not a state"),
     (dict(VMSS, state=["failed"]), "state", "'failed' is never taken by scale sets"),
     (dict(FLEET, state=["faulted"]), "state", "'faulted' is never taken by update runs"),
     (dict(VMSS, state=[]), "state", "at least one"),
@@ -49,12 +50,21 @@ def test_good_options_pass(params):
     (dict(FLEET, group="g" * 51), "group", "1 to 50"),
     (dict(DEFAULTS, targets=[{"resource_group": "rg", "scale_set": "ok"}, {"resource_group": "rg", "scale_set": "bad name"}]),
      "targets[1].scale_set", "not a valid scale set name"),
+    (dict(DEFAULTS, targets=[]), "targets", "give at least one target"),
+    (dict(VMSS, scale_set="web\n"), "scale_set", "not a valid scale set name"),
 ])
 def test_bad_options_are_refused_naming_the_field(params, field, words):
     with pytest.raises(ValidationError) as caught:
         validate_gate(params)
     assert caught.value.field == field
     assert str(caught.value).startswith(field + ": ") and words in str(caught.value)
+
+
+def test_a_state_that_no_target_takes_is_refused_by_the_argument_spec_listing_the_states():
+    params = {"resource_group": "rg", "scale_set": "web", "state": ["completed", "done"]}
+    errors = ArgumentSpecValidator(GATE_OPTIONS, **GATE_RULES).validate(params).error_messages
+    assert len(errors) == 1 and errors[0].startswith("value of state must be one or more of: ") and "Got no match for: done" in errors[0]
+    assert all(name in errors[0] for name in ("rolling_forward", "not_started", "terminal"))
 
 
 def test_labels_name_the_target_and_its_scope():

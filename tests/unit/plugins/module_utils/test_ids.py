@@ -4,7 +4,7 @@
 import pytest
 
 from ansible_collections.upgradegate.azure.plugins.module_utils import _ids
-from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 SUB = "1b2c3d4e-0000-4a5b-8c9d-0123456789ab"
 
@@ -75,10 +75,24 @@ def test_api_versions_are_dates_with_an_optional_suffix(value, ok):
             _ids.check_api_version(value)
 
 
-def test_resource_ids_are_built_with_escaped_names():
-    assert _ids.resource_id(SUB, "rg", "Microsoft.Compute", "virtualMachineScaleSets", "web") == (
+def test_resource_paths_are_built_with_escaped_names():
+    assert _ids.resource_path(SUB, "rg", "Microsoft.Compute", "virtualMachineScaleSets", "web") == (
         "/subscriptions/%s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/web" % SUB)
     assert _ids.resource_group_path(SUB, "rg (x)") == "/subscriptions/%s/resourceGroups/rg%%20%%28x%%29" % SUB
+    assert _ids.resource_path(SUB, "rg (x)", "Microsoft.ContainerService", "fleets", "f", "updateRuns", "r 1") == (
+        "/subscriptions/%s/resourceGroups/rg%%20%%28x%%29/providers/Microsoft.ContainerService/fleets/f/updateRuns/r%%201" % SUB)
+
+
+def test_resource_ids_keep_names_as_azure_writes_them():
+    assert _ids.resource_id(SUB, "rg (x)", "Microsoft.ContainerService", "fleets", "f", "updateRuns", "r-1") == (
+        "/subscriptions/%s/resourceGroups/rg (x)/providers/Microsoft.ContainerService/fleets/f/updateRuns/r-1" % SUB)
+    assert _ids.parse_resource_id(_ids.resource_id(SUB, "rg (x)", "Microsoft.Compute", "virtualMachineScaleSets", "web")) == {
+        "subscription_id": SUB, "resource_group": "rg (x)", "provider": "Microsoft.Compute", "resources": [("virtualMachineScaleSets", "web")]}
+
+
+def test_types_and_names_come_in_pairs():
+    with pytest.raises(ValueError, match="pairs"):
+        _ids.resource_id(SUB, "rg", "Microsoft.Compute", "virtualMachineScaleSets")
 
 
 @pytest.mark.parametrize("text", [
@@ -112,3 +126,22 @@ def test_things_that_are_not_resource_ids_parse_to_none(text):
 def test_empty_or_non_text_names_are_refused_naming_the_field(check, field, value):
     with pytest.raises(ValidationError, match=r"^%s: a non-empty string is required" % field):
         check(value)
+
+
+@pytest.mark.parametrize("check, field, value", [
+    (_ids.check_subscription_id, "subscription_id", SUB + "\n"),
+    (_ids.check_resource_group, "resource_group", "rg\n"),
+    (_ids.check_scale_set_name, "name", "web\n"),
+    (_ids.check_fleet_name, "fleet_name", "fleet\n"),
+    (_ids.check_update_run_name, "name", "run-1\n"),
+    (_ids.check_api_version, "api_version", "2024-07-01\n"),
+])
+def test_a_trailing_newline_is_refused_not_sent(check, field, value):
+    with pytest.raises(ValidationError, match=r"^%s: " % field):
+        check(value)
+
+
+@pytest.mark.parametrize("value", ["\u0662\u0660\u0662\u0664-\u0660\u0667-\u0660\u0661", "\uff12\uff10\uff12\uff14-07-01", "2024-07-\u0661\u0661"])
+def test_api_versions_in_digits_other_than_ascii_are_refused(value):
+    with pytest.raises(ValidationError, match=r"^api_version: .* expected YYYY-MM-DD"):
+        _ids.check_api_version(value)

@@ -4,18 +4,8 @@
 
 import pytest
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import (
-    as_bool,
-    as_count,
-    as_dict,
-    as_int,
-    as_str,
-    dict_items,
-    parse_duration,
-    parse_timestamp,
-    percent,
-    seconds_between,
-)
+from ansible_collections.upgradegate.azure.plugins.module_utils._shape import as_bool, as_count, as_dict, as_int, as_str, dict_items, percent
+from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import parse_duration, parse_timestamp, seconds_between
 
 
 @pytest.mark.parametrize(
@@ -219,3 +209,12 @@ def test_percent_has_one_decimal_rounded_half_up_and_never_100_before_the_end(pa
 )
 def test_shape_helpers_keep_the_right_type_and_drop_the_rest(helper, value, expected):
     assert helper(value) == expected
+
+
+@pytest.mark.parametrize("value", ["\u0662\u0660\u0662\u0666-11-23T18:30:00Z", "2026-11-23T18:30:\u0660\u0660Z"])
+def test_timestamps_in_digits_other_than_ascii_are_not_timestamps(value):
+    assert parse_timestamp(value) is None
+
+
+def test_durations_in_digits_other_than_ascii_are_not_durations():
+    assert parse_duration("PT\u0661\u0660S") is None and parse_duration("PT10S") == 10

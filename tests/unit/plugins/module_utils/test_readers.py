@@ -1,0 +1,56 @@
+# Copyright: (c) 2026, upgradegate.azure contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""How a failed read is explained: the operation first, then Azure's words, then what to do, each once."""
+
+import inspect
+
+import yaml
+
+from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT
+from ansible_collections.upgradegate.azure.plugins.module_utils._connection import connect
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
+from ansible_collections.upgradegate.azure.plugins.module_utils._readers import ROLLING_UPGRADE_READ, explain, rolling_upgrades
+from ansible_collections.upgradegate.azure.plugins.modules import vmss_rolling_upgrade_info
+
+WHAT = "the latest rolling upgrade of scale set 'vmss-web' in resource group 'rg-app'"
+PATH = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachineScaleSets/vmss-web"
+AZURE = "The client 'c' with object id 'o' does not have authorization to perform action '%s' over scope '%s'." % (ROLLING_UPGRADE_READ, PATH)
+
+
+def forbidden(azure_message=AZURE, code="AuthorizationFailed"):
+    return ArmError("GET %s/rollingUpgrades/latest failed with HTTP 403, %s: %s (x-ms-request-id: r-1, correlation id: c-1)" % (
+        PATH, code, azure_message), status=403, code=code, azure_message=azure_message, request_id="r-1", correlation_id="c-1",
+        method="GET", path=PATH + "/rollingUpgrades/latest")
+
+
+def test_a_403_says_what_was_read_then_azures_words_then_the_permission_once_each():
+    message = str(explain(forbidden(), ROLLING_UPGRADE_READ, WHAT))
+    assert message.startswith("reading " + WHAT + ": HTTP 403, AuthorizationFailed: " + AZURE)
+    assert message.endswith("(x-ms-request-id: r-1, correlation id: c-1); grant the identity a role with that permission, such as Reader")
+    assert message.count(WHAT) == 1 and message.count(ROLLING_UPGRADE_READ) == 1 and message.count("r-1") == 1
+    assert len(message) - len(AZURE) < 250
+
+
+def test_a_403_whose_message_does_not_name_the_permission_gets_it_named():
+    message = str(explain(forbidden("Access denied."), ROLLING_UPGRADE_READ, WHAT))
+    assert message == ("reading %s: HTTP 403, AuthorizationFailed: Access denied. (x-ms-request-id: r-1, correlation id: c-1); "
+                       "grant the identity a role with the permission %s, such as Reader" % (WHAT, ROLLING_UPGRADE_READ))
+
+
+def test_a_missing_resource_group_is_said_after_the_context():
+    error = ArmError("GET /x failed with HTTP 404, ResourceGroupNotFound: gone", kind="not_found", status=404, code="ResourceGroupNotFound")
+    message = str(explain(error, ROLLING_UPGRADE_READ, WHAT))
+    assert message.startswith("reading %s: GET /x failed" % WHAT) and message.endswith("does not exist or is not visible to this identity")
+
+
+def test_an_error_is_explained_once_however_often_it_passes_through():
+    error = explain(explain(forbidden(), ROLLING_UPGRADE_READ, WHAT), ROLLING_UPGRADE_READ, WHAT)
+    assert str(error).count("reading ") == 1 and str(error).count("grant the identity") == 1
+
+
+def test_the_fan_out_the_info_module_documents_is_the_one_the_readers_and_the_pool_use():
+    words = {8: "eight", 16: "sixteen"}
+    documented = yaml.safe_load(vmss_rolling_upgrade_info.DOCUMENTATION)["description"][1]
+    assert "concurrently, %s at a time" % words[FAN_OUT] in " ".join(documented.split())
+    assert inspect.signature(rolling_upgrades).parameters["workers"].default == FAN_OUT
+    assert inspect.signature(connect).parameters["pool_size"].default == FAN_OUT
