@@ -46,6 +46,7 @@ options:
   targets:
     description:
       - Several targets, each with the keys of the single-target options; the gate opens when every one is done.
+      - Give at least one; an empty list is refused.
       - Cannot be combined with the single-target options.
     type: list
     elements: dict
