@@ -18,6 +18,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
+from ansible_collections.upgradegate.azure.plugins.module_utils import _cli_start
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import CONNECTION_ARGSPEC, connect, missing_library
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import member_progress, members_of
@@ -33,6 +34,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._gate import (
 )
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
 from ansible_collections.upgradegate.azure.plugins.module_utils._readers import latest_rolling_upgrade, update_run
+from ansible_collections.upgradegate.azure.plugins.module_utils._run_plan import PlanError
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, is_success, is_terminal
 from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import TERMINAL, Rules, observe
 
@@ -50,13 +52,15 @@ EXIT_INTERRUPTED = 130
 REASON_EXIT = {"failed_state": EXIT_FAILED, "max_failed": EXIT_FAILED, "timeout": EXIT_TIMEOUT, "not_found": EXIT_NOT_FOUND,
                "api_error": EXIT_API_ERROR, "stalled": EXIT_STALLED}
 EXIT_CODES = """exit codes:
-  0  the gate opened (gate) / the status was printed (status)
+  0  the gate opened (gate) / the status was printed (status) / started, or already running (start)
   1  unexpected error (a bug: please report it)
   2  bad input: arguments, query, or a missing Python library
-  3  the upgrade failed: a terminal state not asked for (failed_state) or more failures than --max-failed
-  4  timeout: the gate did not open within --timeout
+  3  the upgrade failed: a terminal state not asked for (failed_state) or more failures than --max-failed;
+     start: the run has finished (completed, failed, skipped) and cannot be started again
+  4  timeout: the gate did not open within --timeout; start: Azure's operation did not end within --timeout
   5  not found: scale set, resource group, fleet, update run, stage or group
-  6  Azure could not be read: authentication, permission (403) or another API error
+  6  Azure could not be read or written: authentication, permission (403), conflict (409), an operation that failed,
+     or another API error
   7  stalled: no change in state or progress for --stall-timeout seconds
 """
 
@@ -129,7 +133,7 @@ def parse_target(text):
 def build_parser():
     parser = argparse.ArgumentParser(prog=PROG, description="Read and wait on Azure VM Scale Set rolling upgrades and AKS Fleet update runs.",
                                      epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{status,gate}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{status,gate,start}")
     commands.add_parser("status", help="print one target's status as Terraform's external data source expects",
                         description="Read ONE JSON object of strings on stdin (Terraform's external data source 'query'): resource_group, "
                                     "scale_set | fleet_name + update_run [+ stage, group], and the connection options %s. Print one flat "
@@ -142,7 +146,21 @@ def build_parser():
                                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
                                       argument_default=argparse.SUPPRESS)
     _add_gate_arguments(gate_parser)
+    start_parser = commands.add_parser("start", help="start an update run (idempotent: a running run is left alone)",
+                                       description="Start an update run like upgradegate.azure.fleet_update_run with state=started, "
+                                                   "then return: gate on it with 'gate'. The outcome goes to stderr; --json prints "
+                                                   "the result on stdout.",
+                                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                       argument_default=argparse.SUPPRESS)
+    _add_start_arguments(start_parser)
     return parser
+
+
+def _add_start_arguments(parser):
+    what = parser.add_argument_group("what to start")
+    for name, metavar, text in _cli_start.UPDATE_RUN_START_HELP:
+        what.add_argument(flag(name), metavar=metavar, help=text)
+    _add_connection_arguments(parser)
 
 
 def _add_gate_arguments(parser):
@@ -152,6 +170,10 @@ def _add_gate_arguments(parser):
     what.add_argument("--target", dest="targets", action="append", type=parse_target, metavar="TARGET",
                       help="RG/SCALE_SET or RG/FLEET/RUN[/STAGE[/GROUP]] (RG/FLEET/RUN//GROUP: a group in any stage); repeatable, "
                            "waits for every one; instead of the single-target flags")
+    _add_connection_arguments(parser)
+
+
+def _add_connection_arguments(parser):
     connection = parser.add_argument_group("connection (no secrets: set AZURE_CLIENT_SECRET or AZURE_SECRET in the environment)")
     for name, text in CONNECTION_HELP.items():
         connection.add_argument(flag(name), help=text)
@@ -170,13 +192,13 @@ def _spec_reading(environ, spec):
             for name, option in spec.items()}
 
 
-def validated(spec, rules, given, environ, where):
-    """The parameters as the module would see them, after the gate's own checks; raises ValidationError."""
+def validated(spec, rules, given, environ, where, check=validate_gate):
+    """The parameters as the module would see them, after the command's own checks (the gate's); raises ValidationError."""
     result = ArgumentSpecValidator(_spec_reading(environ, spec), **rules).validate(given)
     if result.error_messages:
         raise ValidationError(where, "; ".join(result.error_messages))
     params = result.validated_parameters
-    validate_gate(params)
+    check(params)
     return params
 
 
@@ -297,6 +319,30 @@ def run_gate(args, streams, environ):
     return REASON_EXIT[result["reason"]] if result.get("failed") else EXIT_OK
 
 
+START_UPDATE_RUN_SPEC = dict(PUBLIC_CONNECTION_OPTIONS, **_cli_start.UPDATE_RUN_START_OPTIONS)
+
+
+def run_start(args, streams, environ):
+    given = {name: value for name, value in vars(args).items() if name not in ("command", "json")}
+    if not _cli_start.wants_update_run(given):
+        raise ValidationError("arguments", "say what to start: --fleet-name and --update-run")
+    params = validated(START_UPDATE_RUN_SPEC, {}, given, environ, "arguments", check=lambda _params: None)
+    with connected(params, environ) as connection:
+        try:
+            result, line = _cli_start.start_update_run(connection, params)
+        except PlanError as exc:
+            return _fail(args, streams, EXIT_NOT_FOUND if exc.missing else EXIT_FAILED, str(exc), field=exc.field)
+        except ArmError as exc:
+            if exc.kind != "timeout":
+                raise
+            return _fail(args, streams, EXIT_TIMEOUT, str(exc), error=exc.to_dict())
+        result = remove_values(result, set(connection.secrets))
+    streams.say("%s start: %s" % (PROG, line))
+    if args.json:
+        streams.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+    return EXIT_OK
+
+
 class Streams:
     """stdin, stdout, and stderr for messages (flushed at once: CI logs show progress as it happens)."""
 
@@ -336,6 +382,8 @@ def main(argv=None, stdin=None, stdout=None, stderr=None, environ=None):
         return _fail(args, streams, EXIT_BAD_INPUT, "the Python library %s is missing: install it with '%s -m pip install %s'" % (
             missing, sys.executable, missing))
     try:
+        if args.command == "start":
+            return run_start(args, streams, environ)
         return run_status(streams, environ) if args.command == "status" else run_gate(args, streams, environ)
     except ValidationError as exc:
         return _fail(args, streams, EXIT_BAD_INPUT, str(exc), field=exc.field)

@@ -21,6 +21,7 @@ class PlanError(ValidationError):
     def __init__(self, field, message, missing=False):
         super().__init__(field, message)
         self.missing = missing
+        self.facts = None
 
 
 def _label(params):
