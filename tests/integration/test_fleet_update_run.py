@@ -258,3 +258,15 @@ def test_the_documented_return_keys_are_returned(emu, run_playbook):
     result = run.result("read")
     assert set(result) >= {"update_run", "actions", "changed", "diff"}
     assert {"id", "name", "etag", "state", "stages"} <= set(result["update_run"])
+
+
+def test_the_seed_api_version_2025_03_01_creates_and_starts_a_run_without_gates(emu, run_playbook):
+    since = last_seq(emu)
+    definition = dict(fleet_name="fleet-sync", name="run-seed", upgrade_type="ControlPlaneOnly", kubernetes_version="1.31.1",
+                      api_version="2025-03-01", strategy={"stages": [{"name": "all", "groups": [{"name": "canary"}, {"name": "prod"}]}]})
+    run = run_playbook([task("create and start", state="started", **definition), task("again", state="started", **definition)],
+                       env=env_for(emu))
+    assert run.result("create and start")["actions"] == ["create", "start"], run.result("create and start")
+    assert run.result("again")["changed"] is False
+    seen = emu.requests_log(path="updateRuns/run-seed", since=since)
+    assert {e["query"] for e in seen} == {"api-version=2025-03-01"} and [e["method"] for e in seen if e["method"] != "GET"] == ["PUT", "POST"]
