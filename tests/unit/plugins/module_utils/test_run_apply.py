@@ -113,7 +113,7 @@ def test_a_plan_error_carries_the_run_as_read():
     session = Session(response(200, running()))
     clock = Clock()
     with pytest.raises(PlanError) as caught:
-        ensure(client(session, clock=clock), SUB, params(**dict(DEFINITION, kubernetes_version="1.30.0")), clock=clock, sleep=clock.sleep)
+        ensure(client(session, clock=clock), SUB, params(upgrade_type="Full", kubernetes_version="1.30.0"), clock=clock, sleep=clock.sleep)
     assert caught.value.facts["state"] == "running" and "kubernetes_version" in str(caught.value)
     assert len(session.calls) == 1
 
