@@ -93,12 +93,18 @@ class Operations:
         self._ops = {}
         self._lock = threading.Lock()
 
-    def add(self, status_fn):
-        """status_fn() -> (status, error) with status InProgress, Succeeded, Failed or Canceled."""
+    def add(self, status_fn, retry_after=5):
+        """status_fn() -> (status, error) with status InProgress, Succeeded, Failed or Canceled; called once per poll."""
         op_id = new_uuid()
         with self._lock:
-            self._ops[op_id] = {"start": self.clock.now(), "status_fn": status_fn, "end": None}
+            self._ops[op_id] = {"start": self.clock.now(), "status_fn": status_fn, "end": None, "retry_after": retry_after}
         return op_id
+
+    def running(self, op_id):
+        """True while the operation has not been seen to end (it ends when a poll finds it ended)."""
+        with self._lock:
+            op = self._ops.get(op_id)
+        return op is not None and op["end"] is None
 
     def status(self, op_id):
         with self._lock:
@@ -119,10 +125,13 @@ class Operations:
         body = self.status(op_id)
         if body is None:
             raise ArmError(404, "NotFound", "The operation '%s' was not found." % op_id)
+        retry = {"Retry-After": str(self._ops[op_id]["retry_after"])}
         if not monitor:
-            return Response.json(200, body)
+            return Response.json(200, body, retry if body["status"] == "InProgress" else {})
         if body["status"] == "InProgress":
-            return Response.empty(202, {"Retry-After": "5"})
+            return Response.empty(202, retry)
+        if body.get("error"):
+            return Response.json(400 if body["status"] == "Failed" else 409, {"error": body["error"]})
         return Response.empty(200)
 
 

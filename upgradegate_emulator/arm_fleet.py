@@ -19,6 +19,10 @@ FLEET = RG + r"/providers/Microsoft\.ContainerService/fleets/(?P<fleet>[^/]+)"
 RUN = FLEET + r"/updateRuns/(?P<run>[^/]+)"
 SKIP_TYPES = ("Member", "Group", "Stage", "AfterStageWait")
 TERMINAL = ("Completed", "Failed", "Skipped", "Stopped")
+# How each write is answered unless the fleet's ``writes`` says otherwise: at once, but a delete hands out an operation.
+WRITE_DEFAULTS = {"put": {"mode": "sync"}, "start": {"mode": "sync"}, "stop": {"mode": "sync"}, "skip": {"mode": "sync"},
+                  "delete": {"mode": "async", "polls": 0}}
+WRITE_ERROR = {"code": "UpdateRunOperationFailed", "message": "The operation on update run '%s' failed."}
 
 
 def stages_body(stages):
@@ -49,6 +53,8 @@ class Run:
         self.name = spec["name"]
         self.id = "%s/updateRuns/%s" % (fleet.id, self.name)
         self.static_body = copy.deepcopy(spec.get("body"))
+        self.strategy_body = copy.deepcopy(spec.get("strategy_body"))
+        self.operation = None
         self.stages = spec.get("stages")
         self.strategy_id = None
         if spec.get("update_strategy"):
@@ -126,7 +132,9 @@ class Run:
         properties = {"provisioningState": "Succeeded"}
         if self.strategy_id:
             properties["updateStrategyId"] = self.strategy_id
-        if self.stages is not None:
+        if self.strategy_body is not None:
+            properties["strategy"] = copy.deepcopy(self.strategy_body)
+        elif self.stages is not None:
             properties["strategy"] = {"stages": stages_body(self.stages)}
         properties["managedClusterUpdate"] = self.spec["managed_cluster_update"]
         properties["status"] = status
@@ -334,10 +342,75 @@ class FleetService:
             if static is not None:
                 run.static_body = copy.deepcopy(static)
             elif run.static_body is None:
-                apply(run)
-                run.modified_at = self.clock.now()
+                knob = self._knob(_fleet, verb)
+                self._check_busy(run)
+                if knob["mode"] != "sync":
+                    return self._accepted(req, groups, _fleet, run, knob, lambda: self._applied(run, apply), headers)
+                self._refuse_if_failing(knob, run)
+                self._applied(run, apply)
             body = run.body(self.clock.elapsed())
         return _with_etag(200, body, headers)
+
+    def _applied(self, run, apply):
+        apply(run)
+        run.modified_at = self.clock.now()
+
+    # -- how writes are answered: at once, or through a long-running operation ---------------------
+
+    @staticmethod
+    def _knob(fleet, verb):
+        knobs = fleet.spec.get("writes") or {}
+        knob = {"mode": "sync", "status": "Succeeded", "polls": 1, "retry_after": 1, "error": None, "http_status": 409}
+        knob.update(WRITE_DEFAULTS[verb])
+        knob.update(knobs.get("default") or {})
+        knob.update(knobs.get(verb) or {})
+        return knob
+
+    def _check_busy(self, run):
+        if run is not None and run.operation is not None and self.operations.running(run.operation):
+            raise conflict("OperationNotAllowed", "Another operation is in progress on update run '%s' (operation %s). Please wait for "
+                                                  "it to complete before starting a new operation." % (run.name, run.operation))
+
+    @staticmethod
+    def _failure(knob, run_name):
+        error = dict(knob.get("error") or {})
+        error.setdefault("code", WRITE_ERROR["code"])
+        error.setdefault("message", WRITE_ERROR["message"] % run_name)
+        return error
+
+    def _refuse_if_failing(self, knob, run):
+        if knob["status"] != "Succeeded":
+            error = self._failure(knob, run.name)
+            raise ArmError(int(knob["http_status"]), error["code"], error["message"])
+
+    def _accepted(self, req, groups, fleet, run, knob, apply, headers, status=202, body=None):
+        """Hand out an operation that ends after ``polls`` polls: the change is made now when it will succeed."""
+        ends_well = knob["status"] == "Succeeded"
+        if ends_well:
+            apply()
+        seen = {"polls": 0}
+        failure = None if ends_well else self._failure(knob, run.name)
+
+        def status_fn():
+            seen["polls"] += 1
+            if seen["polls"] <= int(knob["polls"]):
+                return "InProgress", None
+            return knob["status"], failure
+
+        op_id = self.operations.add(status_fn, retry_after=knob["retry_after"])
+        run.operation = op_id
+        monitors = Arm.lro_headers(self.arm.base_url, "/subscriptions/%s/resourceGroups/%s/providers/%s/locations/%s"
+                                   % (groups["sub"], groups["rg"], PROVIDER, fleet.spec["location"]), op_id, req.query["api-version"])
+        headers = dict(headers, **{"Retry-After": str(knob["retry_after"])})
+        if knob["mode"] == "location":
+            headers["Location"] = monitors["Location"]
+        elif body is not None:
+            headers["Azure-AsyncOperation"] = monitors["Azure-AsyncOperation"]
+        else:
+            headers.update(monitors)
+        if body is not None and ends_well:
+            return _with_etag(status, body, headers)
+        return Response.empty(202, headers)
 
     def start_run(self, req, groups):
         return self._action(req, groups, "start", lambda run: run.start(self.clock.elapsed(), self.clock.now()))
@@ -375,18 +448,31 @@ class FleetService:
                 self._check_if_match(req, existing)
                 if req.header("if-none-match") == "*":
                     raise ArmError(412, "PreconditionFailed", "The update run '%s' already exists." % existing.name)
+                self._check_busy(existing)
                 if existing.state(self.clock.elapsed()) != "NotStarted":
                     raise conflict("Conflict", "The update run '%s' has started and can no longer be modified." % existing.name)
             run = Run(fleet, self._spec_from_body(fleet, groups["run"], properties, claims), self.clock, self.clock.now())
             if run.stages is None and properties.get("updateStrategyId") and run.strategy_id is None:
                 raise ArmError(400, "BadRequest", "The update strategy '%s' was not found." % properties["updateStrategyId"])
-            if existing is not None:
-                run.created_at, run.created_by = existing.created_at, existing.created_by
-                fleet.runs[fleet.runs.index(existing)] = run
-            else:
-                fleet.runs.append(run)
+
+            def store():
+                if existing is not None:
+                    run.created_at, run.created_by = existing.created_at, existing.created_by
+                    fleet.runs[fleet.runs.index(existing)] = run
+                else:
+                    fleet.runs.append(run)
+
+            knob = self._knob(fleet, "put")
+            status = 200 if existing is not None else 201
+            if knob["mode"] != "sync":
+                response = self._accepted(req, groups, fleet, run, knob, store, headers, status, run.body(self.clock.elapsed()))
+                if existing is not None and knob["status"] != "Succeeded":
+                    existing.operation = run.operation
+                return response
+            self._refuse_if_failing(knob, run)
+            store()
             body = run.body(self.clock.elapsed())
-        return _with_etag(200 if existing is not None else 201, body, headers)
+        return _with_etag(status, body, headers)
 
     @staticmethod
     def _spec_from_body(fleet, name, properties, claims):
@@ -395,6 +481,7 @@ class FleetService:
             strategy_name = None
         stages = (properties.get("strategy") or {}).get("stages")
         return {"name": name, "stages": stages_from_body(stages) if stages else None, "update_strategy": strategy_name,
+                "strategy_body": copy.deepcopy(properties["strategy"]) if stages else None,
                 "managed_cluster_update": properties["managedClusterUpdate"], "start": None, "by": "time",
                 "poll_seconds": 1, "simulate": fleet.spec["simulate"], "responses": {}, "body": None,
                 "created_by": claims.get("appid", "upgradegate-emulator")}
@@ -407,12 +494,13 @@ class FleetService:
             if run is None:
                 return Response.empty(204, headers)
             self._check_if_match(req, run)
+            self._check_busy(run)
+            knob = self._knob(fleet, "delete")
+            if knob["mode"] != "sync":
+                return self._accepted(req, groups, fleet, run, knob, lambda: fleet.runs.remove(run), headers)
+            self._refuse_if_failing(knob, run)
             fleet.runs.remove(run)
-        op_id = self.operations.add(lambda: ("Succeeded", None))
-        headers.update(Arm.lro_headers(self.arm.base_url, "/subscriptions/%s/resourceGroups/%s/providers/%s/locations/%s"
-                                       % (groups["sub"], groups["rg"], PROVIDER, fleet.spec["location"]), op_id,
-                                       req.query["api-version"]))
-        return Response.empty(202, headers)
+        return Response.empty(200, headers)
 
     def list_strategies(self, req, groups):
         headers = self._begin(req, groups, FLEET_TYPE + "/updateStrategies/read")

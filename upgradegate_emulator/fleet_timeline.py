@@ -35,8 +35,9 @@ def _schedule_member(member, cursor, sim, skip_at):
     fail_after = spec.get("fail_after")
     natural_end = cursor + (fail_after if fail_after is not None else spec.get("seconds", sim["member_seconds"]))
     if skip_at is not None and skip_at < natural_end:
-        started = cursor if cursor <= skip_at else None
-        return _item(started, max(cursor, skip_at), "Skipped", member=member, spec=spec)
+        if cursor > skip_at:  # skipped before its turn: skipped from the moment of the skip, taking no time
+            return _item(None, skip_at, "Skipped", member=member, spec=spec)
+        return _item(cursor, skip_at, "Skipped", member=member, spec=spec)
     return _item(cursor, natural_end, "Failed" if fail_after is not None else "Completed", member=member, spec=spec)
 
 
@@ -50,8 +51,8 @@ def _schedule_group(name, members, start, sim, skips, stage_skip):
         item = _schedule_member(member, start if sim["members_in_parallel"] else cursor, sim,
                                 _min_skip(skips.get(("Member", member["name"])), group_skip))
         out.append(item)
-        cursor = item["end"]
-    end = max([m["end"] for m in out if m["end"] is not None] or [start])
+        cursor = max(cursor, item["end"])
+    end = max([m["end"] for m in out if m["end"] is not None] + [start])
     if group_skip is not None and group_skip <= end and not any(m["outcome"] == "Failed" for m in out):
         outcome = "Skipped"
     elif any(m["outcome"] == "Failed" for m in out):
@@ -89,9 +90,12 @@ def schedule(stages, group_members, sim, skips=None):
             wait_skip = _min_skip(skips.get(("AfterStageWait", stage["name"])), stage_skip)
             end = groups_end + wait_seconds
             outcome = "Completed"
+            wait_start = groups_end
             if wait_skip is not None and wait_skip < end:
                 end, outcome = max(groups_end, wait_skip), "Skipped"
-            wait = _item(groups_end, end, outcome)
+                if wait_skip < groups_end:  # skipped before it began: skipped from the moment of the skip
+                    wait_start, end = None, groups_end
+            wait = _item(wait_start, end if wait_start is not None else wait_skip, outcome)
         elif wait_seconds is not None:
             wait = _item(None, None, "NotStarted")
         if failed:

@@ -19,7 +19,7 @@ DEFAULT_SECRET = "emulator-client-secret"
 DEFAULT_SUBSCRIPTION = "33333333-3333-4333-8333-333333333333"
 DEFAULT_API_VERSIONS = {
     "compute": ["2025-11-01", "2025-04-01", "2024-11-01", "2024-07-01", "2024-03-01", "2023-09-01", "2023-07-01", "2023-03-01", "2022-11-01"],
-    "fleet": ["2025-03-01", "2024-04-01", "2023-10-15"],
+    "fleet": ["2026-06-01", "2025-03-01", "2024-04-01", "2023-10-15"],
 }
 DEFAULT_POLICY = {
     "maxBatchInstancePercent": 20,
@@ -48,7 +48,7 @@ KEYS = {
                         "target_image"},
     "timeline_point": {"at", "code", "progress", "error", "last_action", "last_action_at"},
     "fleet": {"name", "location", "tags", "members", "update_strategies", "auto_upgrade_profiles", "update_runs",
-              "static_list", "simulate"},
+              "static_list", "simulate", "writes"},
     "member": {"name", "group", "cluster_resource_id", "count"},
     "strategy": {"name", "stages", "body"},
     "stage": {"name", "groups", "after_stage_wait_seconds", "afterStageWaitInSeconds"},
@@ -58,7 +58,11 @@ KEYS = {
                    "auto_upgrade_profile", "created_at", "created_by", "count"},
     "simulate": {"member_seconds", "members", "members_in_parallel", "stop_seconds"},
     "member_sim": {"seconds", "fail_after", "error", "message"},
+    "write": {"mode", "status", "polls", "retry_after", "error", "http_status"},
 }
+WRITE_VERBS = ("default", "put", "start", "stop", "skip", "delete")
+WRITE_MODES = ("sync", "async", "location")
+WRITE_STATUSES = ("Succeeded", "Failed", "Canceled")
 OUTCOMES = ("Completed", "Faulted", "Cancelled")
 
 
@@ -257,6 +261,25 @@ def _update_run(raw, fleet, where):
     return run
 
 
+def _writes(raw, where):
+    """How the fleet answers update-run writes, per verb (default, put, start, stop, skip, delete)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ScenarioError("%s: expected a mapping of %s" % (where, ", ".join(WRITE_VERBS)))
+    out = {}
+    for verb, knob in raw.items():
+        if verb not in WRITE_VERBS:
+            raise ScenarioError("%s: unknown verb %r (known: %s)" % (where, verb, ", ".join(WRITE_VERBS)))
+        _check(knob, "write", "%s.%s" % (where, verb))
+        if knob.get("mode", "sync") not in WRITE_MODES:
+            raise ScenarioError("%s.%s.mode: %r is not one of %s" % (where, verb, knob.get("mode"), ", ".join(WRITE_MODES)))
+        if knob.get("status", "Succeeded") not in WRITE_STATUSES:
+            raise ScenarioError("%s.%s.status: %r is not one of %s" % (where, verb, knob.get("status"), ", ".join(WRITE_STATUSES)))
+        out[verb] = dict(knob)
+    return out
+
+
 def _fleet(raw, rg, where):
     _check(raw, "fleet", where)
     fleet = dict(raw)
@@ -277,6 +300,7 @@ def _fleet(raw, rg, where):
     for position, profile in enumerate(fleet.get("auto_upgrade_profiles") or []):
         profiles.append(dict(_check(profile, "profile", "%s.auto_upgrade_profiles[%d]" % (where, position))))
     fleet["auto_upgrade_profiles"] = profiles
+    fleet["writes"] = _writes(fleet.get("writes"), where + ".writes")
     fleet["update_runs"] = [_update_run(run, fleet, "%s.update_runs[%d]" % (where, i))
                             for i, run in enumerate(expand(fleet.get("update_runs"), where + ".update_runs"))]
     return fleet

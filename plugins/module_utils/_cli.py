@@ -3,7 +3,7 @@
 """The command line ``upgradegate-azure``: the thin I/O part (streams, connecting, exit codes).
 
 ``status`` answers Terraform's external data source, ``gate`` waits like
-wait_for_upgrade. Everything that can be decided without a process lives
+wait_for_upgrade, ``start`` starts an update run or a scale set's rolling upgrade. Everything that can be decided without a process lives
 beside this file, one file per job (see docs/cli.md for the user's view):
 
 - ``_cli_options``: the program name, connection flags, option checking;
@@ -23,13 +23,16 @@ import sys
 
 from ansible.module_utils.common.parameters import remove_values
 
-from ansible_collections.upgradegate.azure.plugins.module_utils import _cli_gate, _cli_status
+from ansible_collections.upgradegate.azure.plugins.module_utils import _cli_gate, _cli_start, _cli_status
 from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT
 from ansible_collections.upgradegate.azure.plugins.module_utils._cli_exit import EXIT_BAD_INPUT, EXIT_CODES, EXIT_OK, exit_for_error, exit_for_result
-from ansible_collections.upgradegate.azure.plugins.module_utils._cli_options import PROG
+from ansible_collections.upgradegate.azure.plugins.module_utils._cli_options import PROG, PUBLIC_CONNECTION_OPTIONS, validated
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import connect, missing_library
 from ansible_collections.upgradegate.azure.plugins.module_utils._gate import EMPTY_RESULT, gate, pool_size
 from ansible_collections.upgradegate.azure.plugins.module_utils._readers import latest_rolling_upgrade, update_run
+from ansible_collections.upgradegate.azure.plugins.module_utils._run_apply import ensure
+from ansible_collections.upgradegate.azure.plugins.module_utils._run_spec import validate as validate_run
+from ansible_collections.upgradegate.azure.plugins.module_utils._vmss_actions import change_rolling_upgrade
 
 
 class Streams:
@@ -78,8 +81,31 @@ def run_gate(args, streams, environ):
     return exit_for_result(result)
 
 
+START_SPEC = dict(PUBLIC_CONNECTION_OPTIONS, **_cli_start.START_OPTIONS)
+
+
+def run_start(args, streams, environ):
+    given = {name: value for name, value in vars(args).items() if name not in ("command", "json")}
+    options = validated(START_SPEC, _cli_start.START_RULES, given, environ, "arguments", check=_cli_start.check_start)
+    with connected(options, environ) as connection:
+        if _cli_start.wants_update_run(options):
+            params = _cli_start.update_run_params(options)
+            validate_run(params)
+            result = ensure(connection.client, connection.subscription_id, params)
+            line = _cli_start.outcome_line(result, params)
+        else:
+            params = _cli_start.scale_set_params(options)
+            result = change_rolling_upgrade(connection, params)
+            line = _cli_start.scale_set_line(result, params)
+        result = remove_values(result, set(connection.secrets))
+    streams.say("%s start: %s" % (PROG, line))
+    if args.json:
+        streams.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+    return EXIT_OK
+
+
 # name: (the module with its add_parser, the runner)
-SUBCOMMANDS = {"status": (_cli_status, run_status), "gate": (_cli_gate, run_gate)}
+SUBCOMMANDS = {"status": (_cli_status, run_status), "gate": (_cli_gate, run_gate), "start": (_cli_start, run_start)}
 
 
 def build_parser():

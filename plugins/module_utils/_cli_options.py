@@ -74,11 +74,11 @@ def _spec_reading(environ, spec):
             for name, option in spec.items()}
 
 
-def validated(spec, rules, given, environ, where):
-    """The parameters as the module would see them, after the gate's own checks; raises ValidationError."""
+def validated(spec, rules, given, environ, where, check=validate_gate):
+    """The parameters as the module would see them, after the subcommand's own checks (the gate's by default); raises ValidationError."""
     result = ArgumentSpecValidator(_spec_reading(environ, spec), **rules).validate(given)
     if result.error_messages:
         raise ValidationError(where, "; ".join(result.error_messages))
     params = result.validated_parameters
-    validate_gate(params)
+    check(params)
     return params

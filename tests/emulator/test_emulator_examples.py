@@ -49,6 +49,11 @@ CASES = {
     "fleet_2025-03-01/UpdateRuns_Skip.json": ("POST", FLEET + "/updateRuns/{updateRunName}/skip", "run_action:skip"),
     "fleet_2025-03-01/UpdateStrategies_Get.json": ("GET", FLEET + "/updateStrategies/{updateStrategyName}", "strategy"),
     "fleet_2025-03-01/AutoUpgradeProfiles_Get.json": ("GET", FLEET + "/autoUpgradeProfiles/{autoUpgradeProfileName}", "profile"),
+    "fleet_2026-06-01/UpdateRuns_CreateOrUpdate.json": ("PUT", FLEET + "/updateRuns/{updateRunName}", "run_put"),
+    "fleet_2026-06-01/UpdateRuns_Delete.json": ("DELETE", FLEET + "/updateRuns/{updateRunName}", "run_static"),
+    "fleet_2026-06-01/UpdateRuns_Start.json": ("POST", FLEET + "/updateRuns/{updateRunName}/start", "run_action:start"),
+    "fleet_2026-06-01/UpdateRuns_Stop.json": ("POST", FLEET + "/updateRuns/{updateRunName}/stop", "run_action:stop"),
+    "fleet_2026-06-01/UpdateRuns_Skip.json": ("POST", FLEET + "/updateRuns/{updateRunName}/skip", "run_action:skip"),
 }
 
 

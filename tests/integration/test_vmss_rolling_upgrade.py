@@ -181,3 +181,16 @@ def test_the_command_line_reports_rolling_back_and_its_gate_exits_as_for_a_failu
     assert gated.returncode == 3 and "rolling_back" in gated.stderr, gated.stderr
     read = status({"resource_group": RG, "scale_set": "vmss-rollback"}, env)
     assert read.returncode == 0 and json.loads(read.stdout)["state"] == "rolling_back", read.stderr
+
+
+def test_the_command_line_starts_a_scale_set_once_and_prints_the_time_to_gate_from(emu, tmp_path):
+    env = dict(base_environment(tmp_path), **env_for(emu))
+    first = run_cli(["start", "--resource-group", RG, "--scale-set", "vmss-idle", "--type", "extension", "--json"], env)
+    assert first.returncode == 0, first.stderr
+    requested_at = json.loads(first.stdout)["requested_at"]
+    assert "--started-after %s" % requested_at in first.stderr
+    again = run_cli(["start", "--resource-group", RG, "--scale-set", "vmss-idle"], env)
+    assert again.returncode == 0 and "is already rolling (state rolling_forward): nothing to do" in again.stderr, again.stderr
+    assert len(posts(emu, "vmss-idle", "extensionRollingUpgrade")) == 1 and posts(emu, "vmss-idle", "osRollingUpgrade") == []
+    refused = run_cli(["start", "--resource-group", RG, "--scale-set", "vmss-manual"], env)
+    assert refused.returncode == 6 and "upgradePolicy.mode to Rolling" in refused.stderr, refused.stderr
