@@ -32,6 +32,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._gate import (
     validate_gate,
 )
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._progress import plural, reporter_for
 from ansible_collections.upgradegate.azure.plugins.module_utils._readers import latest_rolling_upgrade, update_run
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, is_success, is_terminal
 from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import TERMINAL, Rules, observe
@@ -103,6 +104,8 @@ GATE_HELP = (
     ("max_failed", "COUNT", "fail as soon as more instances or members than this have failed"),
     ("stall_timeout", "SECONDS", "fail when neither state nor progress changed for this many seconds"),
     ("msg", "TEXT", "replaces the failure message"),
+    ("progress", "BOOL", "print a line on stderr for every change while waiting: true (default) or false"),
+    ("heartbeat", "SECONDS", "seconds without any change after which a line says what is still awaited (default 300; 0: never)"),
 )
 
 
@@ -272,14 +275,8 @@ def run_status(streams, environ):
     return EXIT_OK
 
 
-def progress_line(change):
-    state = change["state"] or "not started"
-    percent = "no progress yet" if change["percent_complete"] is None else "%s %%" % change["percent_complete"]
-    return "%s %s: %s, %s" % (change["at"], change["target"], state, percent)
-
-
 def summary_line(result):
-    done = "after %d polls in %s s" % (result["polls"], result["elapsed"])
+    done = "after %s in %s s" % (plural(result["polls"], "poll"), result["elapsed"])
     if result.get("failed"):
         return "gate failed (%s) %s: %s" % (result["reason"], done, result["msg"])
     return "gate open %s: %s" % (done, "; ".join("%s reached %s" % (label(target), target["state"]) for target in result["targets"]))
@@ -289,7 +286,7 @@ def run_gate(args, streams, environ):
     given = {name: value for name, value in vars(args).items() if name not in ("command", "json")}
     params = validated(GATE_SPEC, GATE_RULES, given, environ, "arguments")
     with connected(params, environ, pool_size(params)) as connection:
-        result = gate(connection, params, on_change=lambda change: streams.say(progress_line(change)))
+        result = gate(connection, params, reporter=reporter_for(params, streams.say))
         result = remove_values(result, set(connection.secrets))
     streams.say(summary_line(result))
     if args.json:
