@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 import suite_counts
-from conftest import VENV_BIN, base_environment, leaks, secrets_of
+from conftest import SUPPORT, VENV_BIN, base_environment, leaks, secrets_of
 from scenarios import SUB, env_for, scenario
 
 VMSS_PATH = "/subscriptions/%s/resourceGroups/rg-gate/providers/Microsoft.Compute/virtualMachineScaleSets/%s"
@@ -78,10 +78,14 @@ def stream_playbook(tmp_path):
     """stream_playbook(tasks, env) -> Streamed, running; call .finish() for the exit code and the results."""
     runs = []
 
-    def start(tasks, env, name="run"):
+    def start(tasks, env, name="run", play_vars=None):
         playbook = tmp_path / ("playbook-%s.yml" % name)
-        playbook.write_text(yaml.safe_dump([{"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": tasks}], sort_keys=False))
+        play = {"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
+        if play_vars:
+            play["vars"] = play_vars
+        playbook.write_text(yaml.safe_dump([play], sort_keys=False))
         full_env = base_environment(tmp_path)
+        full_env["ANSIBLE_CONNECTION_PLUGINS"] = str(SUPPORT / "connection_plugins")
         full_env.update(env, UPGRADEGATE_RESULTS_FILE=str(tmp_path / ("results-%s.json" % name)))
         process = subprocess.Popen([str(VENV_BIN / "ansible-playbook"), str(playbook)], env=full_env, cwd=str(tmp_path),
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
@@ -180,7 +184,7 @@ def comparable(result):
                         for entry in result["history"]]}
 
 
-@pytest.mark.parametrize("how", ["progress: false", "no_log", "async"])
+@pytest.mark.parametrize("how", ["progress: false", "no_log", "async", "remote host"])
 def test_progress_off_no_log_and_async_print_nothing_and_return_the_same_result(emulator_factory, stream_playbook, how):
     task = {"resource_group": "rg-gate", "scale_set": "vmss-web", "sleep": 0.2, "timeout": 120}
     shown = stream_playbook([gate(**task)], env_for(emulator_factory(gate_scenario([by_polls("vmss-web", duration=30)]))), name="shown")
@@ -189,7 +193,9 @@ def test_progress_off_no_log_and_async_print_nothing_and_return_the_same_result(
         quiet_task["no_log"] = True
     if how == "async":
         quiet_task.update({"async": 300, "poll": 1})
-    quiet = stream_playbook([quiet_task], env_for(emulator_factory(gate_scenario([by_polls("vmss-web", duration=30)]))), name="quiet")
+    remote = {"ansible_connection": "remote_standin"} if how == "remote host" else None  # runs here, but not over a local connection
+    quiet = stream_playbook([quiet_task], env_for(emulator_factory(gate_scenario([by_polls("vmss-web", duration=30)]))), name="quiet",
+                            play_vars=remote)
     shown.finish()
     quiet.finish()
     assert shown.rc == 0 and quiet.rc == 0, "\n".join(shown.lines + quiet.lines)
