@@ -9,6 +9,7 @@ display while the module still runs; otherwise the module runs exactly as
 without this plugin and prints nothing.
 """
 
+from ansible import constants as C
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
@@ -37,7 +38,7 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
         wrap_async = self._task.async_val and not self._connection.has_native_async
-        relay = Relay(display.display).start() if self._relay_wanted() else None
+        relay = Relay(display.display, directory=C.DEFAULT_LOCAL_TMP).start() if self._relay_wanted() else None
         try:
             module_args = dict(self._task.args, **{PATH_OPTION: relay.path}) if relay else None
             result = merge_hash(result, self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async))
