@@ -175,6 +175,15 @@ def test_the_gate_opens_with_exit_0_printing_one_line_per_change_and_the_result_
     assert summary.startswith("gate open after 4 polls in ") and summary.endswith("rg-gate/vmss-web reached completed")
 
 
+def test_progress_false_prints_only_the_summary_and_the_history_keeps_the_lines(emulator_factory, env_of):
+    emu = emulator_factory(gate_scenario(by_polls("vmss-web", duration=30)))
+    done = gate(["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--timeout", "60", "--progress", "false", "--json"], env_of(emu))
+    assert done.returncode == 0, done.stderr
+    assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("gate open after 4 polls in ")
+    assert [entry["summary"].split(" after ")[0] for entry in json.loads(done.stdout)["history"]][-1] == (
+        "wait_for_upgrade: rg-gate/vmss-web completed 100.0% (10 of 10 upgraded, 0 failed)")
+
+
 def test_a_faulted_upgrade_exits_3(emulator_factory, env_of):
     emu = emulator_factory(gate_scenario(by_polls("vmss-web", duration=60, outcome="Faulted", fault_after=20, error=FAULT)))
     done = gate(["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--timeout", "3600"], env_of(emu))
