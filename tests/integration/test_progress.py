@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """wait_for_upgrade's live progress lines, read from ansible-playbook's stdout as it is produced.
 
-stdout is a pipe read line by line; each line is kept in arrival order. A
+stdout is a pipe read line by line; each line is kept in arrival order with
+the (epoch) time it arrived, comparable with the emulator's request log. A
 line shown "while the task still runs" is proven without any clock: the
 emulator's upgrade stands still (emulated time frozen) until the test has
 seen the line and cancels the upgrade, so the gate cannot end before.
@@ -32,6 +33,7 @@ class Streamed:
     def __init__(self, process, tmp_path, name):
         self.process = process
         self.lines = []
+        self.arrived = {}  # line -> epoch time it first arrived
         self.seen = threading.Condition()
         self._results_file = tmp_path / ("results-%s.json" % name)
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -41,6 +43,7 @@ class Streamed:
         for raw in self.process.stdout:
             with self.seen:
                 self.lines.append(raw.rstrip("\n"))
+                self.arrived.setdefault(self.lines[-1], time.time())
                 self.seen.notify_all()
 
     def wait_for_line(self, predicate):
@@ -126,6 +129,10 @@ def polls_of(emu):
     return len(emu.requests_log(path="virtualMachineScaleSets/vmss-web/rollingUpgrades/latest$"))
 
 
+def last_poll_time(emu):
+    return emu.requests_log(path="virtualMachineScaleSets/vmss-web/rollingUpgrades/latest$")[-1]["time"]
+
+
 def test_a_line_per_change_arrives_while_the_task_runs_and_none_while_nothing_changes(emulator_factory, stream_playbook):
     emu = emulator_factory(frozen_upgrade())
     run = stream_playbook([gate(resource_group="rg-gate", scale_set="vmss-web", state=["cancelled"], sleep=0.2, timeout=600, heartbeat=0)],
@@ -145,6 +152,7 @@ def test_a_line_per_change_arrives_while_the_task_runs_and_none_while_nothing_ch
     assert "cancelled" in run.progress()[1]
     assert run.index(lambda text: text == first) < run.task_result_index("gate")
     assert run.index(lambda text: text == run.progress()[-1]) < run.task_result_index("gate")
+    assert run.arrived[first] < last_poll_time(emu)  # the gate was still polling after the line had arrived
     suite_counts.record("progress lines seen while the task ran", 1)
 
 
