@@ -198,7 +198,24 @@ EXAMPLES = r"""
         update_run: upgrade-1-30
         timeout: 7200
 
-- name: Start the wait in the background
+- name: Gate on the canary stage, and say what the gate saw when it does not open
+  block:
+    - name: Wait for the canary stage, with a line at least every 10 minutes
+      upgradegate.azure.wait_for_upgrade:
+        resource_group: rg-fleet
+        fleet_name: fleet-prod
+        update_run: upgrade-1-30
+        stage: canary
+        heartbeat: 600
+  rescue:
+    - name: Show every change the gate saw
+      ansible.builtin.debug:
+        msg: "{{ ansible_failed_result.history | map(attribute='summary') | list }}"
+    - name: Stop the pipeline
+      ansible.builtin.fail:
+        msg: "{{ ansible_failed_result.msg }}"
+
+- name: Start the wait in the background (no progress lines under async)
   upgradegate.azure.wait_for_upgrade:
     resource_group: rg-fleet
     fleet_name: fleet-prod

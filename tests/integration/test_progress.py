@@ -247,3 +247,16 @@ def test_a_failed_fleet_member_is_named_in_the_lines_and_the_failure(emulator_fa
     texts = [ELAPSED.sub("", text) for text in lines]
     assert all(before != after for before, after in zip(texts, texts[1:]))  # no line repeats what the previous one said
     assert run.index(lambda text: text == lines[-1]) < run.task_result_index("gate")
+
+
+def test_a_rescue_can_print_what_the_gate_saw(emulator_factory, run_playbook):
+    emu = emulator_factory(gate_scenario([by_polls("vmss-web", duration=60, outcome="Faulted", fault_after=20,
+                                                   error={"code": "UpgradeFailed", "message": "Health probes failed."})]))
+    run = run_playbook([{"name": "gated", "block": [gate(resource_group="rg-gate", scale_set="vmss-web", sleep=0.2, timeout=600)],
+                         "rescue": [{"name": "what the gate saw", "ansible.builtin.debug": {
+                             "msg": "{{ ansible_failed_result.history | map(attribute='summary') | list }}"}}]}], env=env_for(emu))
+    assert run.rc == 0, run.stdout
+    seen = run.result("what the gate saw")["msg"]
+    assert seen == [entry["summary"] for entry in run.result("gate")["history"]] and len(seen) == 2
+    assert ELAPSED.sub("", seen[-1]) == ("wait_for_upgrade: rg-gate/vmss-web faulted 20.0% (2 of 10 upgraded, 2 failed): "
+                                         "UpgradeFailed: Health probes failed.")
