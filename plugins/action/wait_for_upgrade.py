@@ -3,19 +3,18 @@
 """Runs the module as usual and, when it runs on this machine, prints its progress lines as they come.
 
 The module does the waiting wherever the task runs. For a local connection
-without ``async`` or ``no_log``, a Relay (module_utils/_relay.py) gives the
-module a file to append its lines to and prints each one on the controller's
-display while the module still runs; otherwise the module runs exactly as
-without this plugin and prints nothing.
+without ``async`` or ``no_log``, a Relay (module_utils/_relay.py) puts a file
+in the task's temporary directory, which the module appends its lines to, and
+prints each one on the controller's display while the module still runs;
+otherwise the module runs exactly as without this plugin and prints nothing.
 """
 
-from ansible import constants as C
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._relay import PATH_OPTION, Relay
+from ansible_collections.upgradegate.azure.plugins.module_utils._relay import Relay
 
 display = Display()
 
@@ -32,16 +31,19 @@ class ActionModule(ActionBase):
         except TypeError:
             wanted = False  # the module refuses the value and names the option
         return (wanted and not self._task.async_val and not self._play_context.no_log
-                and getattr(self._connection, "transport", None) == "local" and PATH_OPTION not in self._task.args)
+                and getattr(self._connection, "transport", None) == "local" and not self._is_become_unprivileged())
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
         wrap_async = self._task.async_val and not self._connection.has_native_async
-        relay = Relay(display.display, directory=C.DEFAULT_LOCAL_TMP).start() if self._relay_wanted() else None
+        relay = None
+        if self._relay_wanted():
+            if self._connection._shell.tmpdir is None:
+                self._make_tmp_path()  # the module gets it as its tmpdir
+            relay = Relay(display.display, self._connection._shell.tmpdir).start()
         try:
-            module_args = dict(self._task.args, **{PATH_OPTION: relay.path}) if relay else None
-            result = merge_hash(result, self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async))
+            result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
         finally:
             if relay is not None:
                 relay.close()

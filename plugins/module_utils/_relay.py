@@ -5,22 +5,21 @@
 Ansible captures a module's stdout and reads it only when the module ends, so
 lines printed there would arrive with the result. For a module that runs on
 the controller's machine (a local connection, not under ``async``) the action
-plugin creates a file, passes its path to the module in the hidden option
-``_progress_path``, and a ``Relay`` thread on the controller prints each
-complete line the module appends to it, as it arrives. ``Sink`` is the
-module's end: it writes only to a file that already exists (it never
-creates one), and the first error writing it silences it, so progress can
-never fail or change the gate.
+plugin creates the file ``RELAY_FILE`` in the task's temporary directory,
+which Ansible gives the module as its ``tmpdir``, and a ``Relay`` thread on
+the controller prints each complete line the module appends to it, as it
+arrives. ``Sink`` is the module's end: it writes only to a file that already
+exists (it never creates one), and the first error writing it silences it,
+so progress can never fail or change the gate. Nothing is added to the
+module's options: a module that finds no relay file prints nothing.
 """
 
 import os
-import tempfile
 import threading
 
 # How often the controller looks for new lines, in seconds.
 POLL_SECONDS = 0.2
-PATH_OPTION = "_progress_path"
-HIDDEN_OPTIONS = {PATH_OPTION: dict(type="str")}
+RELAY_FILE = "upgradegate-progress.log"
 
 
 class Sink:
@@ -50,21 +49,22 @@ class Sink:
             self._fd = None
 
 
-def sink_for(path, no_log, censor=None):
-    """The module's Sink, or None when there is no relay to write to or the task is ``no_log``."""
-    if not path or no_log or not os.path.isfile(path):
+def sink_for(tmpdir, no_log, censor=None):
+    """The module's Sink on the relay file in ``tmpdir``, or None when there is none or the task is ``no_log``."""
+    path = os.path.join(tmpdir, RELAY_FILE) if tmpdir else None
+    if path is None or no_log or not os.path.isfile(path):
         return None
     return Sink(path, censor)
 
 
 class Relay:
-    """On the controller: a private file the module appends lines to, and a thread that passes each complete line to ``emit``."""
+    """On the controller: a private file in ``directory`` the module appends lines to, and a thread that passes each complete line to ``emit``."""
 
-    def __init__(self, emit, directory=None, interval=POLL_SECONDS):
+    def __init__(self, emit, directory, interval=POLL_SECONDS):
         self._emit = emit
         self._interval = interval
-        descriptor, self.path = tempfile.mkstemp(prefix="upgradegate-progress-", suffix=".log", dir=directory)
-        os.close(descriptor)
+        self.path = os.path.join(directory, RELAY_FILE)
+        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         self._offset = 0
         self._partial = b""
         self._stop = threading.Event()

@@ -145,8 +145,8 @@ extends_documentation_fragment:
   - upgradegate.azure.attributes.READ_ONLY
   - upgradegate.azure.attributes.ACTIONGROUP_ALL
 notes:
-  - The progress lines go from the module to the controller through a file that the action plugin creates on the
-    controller's machine; a module that runs as another user (C(become)) cannot write to it and prints nothing.
+  - The progress lines go from the module to the controller through a file that the action plugin creates in the
+    task's temporary directory on the controller's machine; with C(become) to an unprivileged user nothing is printed.
   - Works under C(async) with C(poll) set to V(0) and M(ansible.builtin.async_status); give C(async) a value above O(timeout).
 seealso:
   - module: upgradegate.azure.vmss_rolling_upgrade_info
@@ -411,12 +411,13 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._connection impo
 from ansible_collections.upgradegate.azure.plugins.module_utils._gate import EMPTY_RESULT, GATE_OPTIONS, GATE_RULES, gate, pool_size, validate_gate
 from ansible_collections.upgradegate.azure.plugins.module_utils._module import run_module
 from ansible_collections.upgradegate.azure.plugins.module_utils._progress import reporter_for
-from ansible_collections.upgradegate.azure.plugins.module_utils._relay import HIDDEN_OPTIONS, PATH_OPTION, sink_for
+from ansible_collections.upgradegate.azure.plugins.module_utils._relay import sink_for
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(CONNECTION_ARGSPEC, **dict(GATE_OPTIONS, **HIDDEN_OPTIONS)), supports_check_mode=True, **GATE_RULES)
-    sink = sink_for(module.params.get(PATH_OPTION), module.no_log, lambda text: remove_values(text, module.no_log_values))
+    module = AnsibleModule(argument_spec=dict(CONNECTION_ARGSPEC, **GATE_OPTIONS), supports_check_mode=True, **GATE_RULES)
+    # the task's temporary directory as Ansible gave it (module.tmpdir would create one): the action plugin's relay file is there
+    sink = sink_for(module._tmpdir, module.no_log, lambda text: remove_values(text, module.no_log_values))
     reporter = reporter_for(module.params, sink.emit if sink else None)
     try:
         run_module(module, validate_gate, lambda connection, params: gate(connection, params, reporter=reporter), EMPTY_RESULT, pool_size=pool_size)
