@@ -19,6 +19,9 @@ sys.path.insert(0, REPO)
 from upgradegate_emulator.handle import SCENARIOS, Emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 NAMED = {"demo": "demo.yaml", "fault": "demo-fault.yaml"}
+# The ansible-playbook of the Python running this script (the virtualenv's), else the one on PATH.
+NEXT_TO_PYTHON = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+ANSIBLE_PLAYBOOK = NEXT_TO_PYTHON if os.access(NEXT_TO_PYTHON, os.X_OK) else "ansible-playbook"
 EXTRA_VARS = ["-e", "status_resource_group=rg-demo", "-e", "status_fleet_resource_group=rg-demo", "-e", "status_fleet_name=fleet-demo"]
 
 
@@ -36,7 +39,7 @@ def main(argv=None):
         print("Emulator of Azure running at %s with scenario %s" % (emulator.base_url, os.path.basename(emulator.scenario_path)), flush=True)
         env = dict(os.environ, **emulator.env("secret"))
         try:
-            code = subprocess.call(["ansible-playbook", os.path.join(REPO, "demo", "demo.yml")] + EXTRA_VARS, env=env, cwd=REPO)
+            code = subprocess.call([ANSIBLE_PLAYBOOK, os.path.join(REPO, "demo", "demo.yml")] + EXTRA_VARS, env=env, cwd=REPO)
         finally:
             emulator.stop()
     verdict = "every gate opened" if code == 0 else "a gate stopped the pipeline (ansible-playbook exit %d)" % code

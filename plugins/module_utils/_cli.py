@@ -29,6 +29,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._cli_exit import
 from ansible_collections.upgradegate.azure.plugins.module_utils._cli_options import PROG, PUBLIC_CONNECTION_OPTIONS, validated
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import connect, missing_library
 from ansible_collections.upgradegate.azure.plugins.module_utils._gate import EMPTY_RESULT, gate, pool_size
+from ansible_collections.upgradegate.azure.plugins.module_utils._progress import reporter_for
 from ansible_collections.upgradegate.azure.plugins.module_utils._readers import latest_rolling_upgrade, update_run
 from ansible_collections.upgradegate.azure.plugins.module_utils._run_apply import ensure
 from ansible_collections.upgradegate.azure.plugins.module_utils._run_spec import validate as validate_run
@@ -73,7 +74,7 @@ def run_status(args, streams, environ):
 def run_gate(args, streams, environ):
     params = _cli_gate.gate_params(args, environ)
     with connected(params, environ, pool_size(params)) as connection:
-        result = gate(connection, params, on_change=lambda change: streams.say(_cli_gate.progress_line(change)))
+        result = gate(connection, params, reporter=reporter_for(params, streams.say))
         result = remove_values(result, set(connection.secrets))
     streams.say(_cli_gate.summary_line(result))
     if args.json:

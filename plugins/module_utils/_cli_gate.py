@@ -11,6 +11,7 @@ import argparse
 from ansible_collections.upgradegate.azure.plugins.module_utils._cli_exit import EXIT_CODES
 from ansible_collections.upgradegate.azure.plugins.module_utils._cli_options import PUBLIC_CONNECTION_OPTIONS, Once, add_connection_arguments, flag, validated
 from ansible_collections.upgradegate.azure.plugins.module_utils._gate import GATE_OPTIONS, GATE_RULES
+from ansible_collections.upgradegate.azure.plugins.module_utils._progress import plural
 
 GATE_SPEC = dict(PUBLIC_CONNECTION_OPTIONS, **GATE_OPTIONS)
 GATE_HELP = (
@@ -30,6 +31,8 @@ GATE_HELP = (
     ("stall_timeout", "SECONDS", "fail when neither state nor progress changed for this many seconds"),
     ("msg", "TEXT", "replaces the failure message"),
     ("vmss_api_version", "VERSION", "Compute API version for scale set targets (default 2024-07-01)"),
+    ("progress", "BOOL", "print a line on stderr for every change while waiting: true (default) or false"),
+    ("heartbeat", "SECONDS", "seconds without any change after which a line says what is still awaited (default 300; 0: never)"),
 )
 
 
@@ -69,14 +72,8 @@ def gate_params(args, environ):
     return validated(GATE_SPEC, GATE_RULES, given, environ, "arguments")
 
 
-def progress_line(change):
-    state = change["state"] or "not started"
-    percent = "no progress yet" if change["percent_complete"] is None else "%s %%" % change["percent_complete"]
-    return "%s %s: %s, %s" % (change["at"], change["target"], state, percent)
-
-
 def summary_line(result):
-    done = "after %d polls in %s s" % (result["polls"], result["elapsed"])
+    done = "after %s in %s s" % (plural(result["polls"], "poll"), result["elapsed"])
     if result.get("failed"):
         return "gate failed (%s) %s: %s" % (result["reason"], done, result["msg"])
     return "gate open %s: %s" % (done, "; ".join("%s reached %s" % (target["label"], target["state"]) for target in result["targets"]))

@@ -12,6 +12,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
     check_scale_set_name,
     check_update_run_name,
 )
+from ansible_collections.upgradegate.azure.plugins.module_utils._progress import failed_members, name_members, plural
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import ALL_STATES, FLEET, TERMINAL, VMSS, is_failing, is_terminal, states
 from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import instant
 from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, MAX_CONCURRENCY, Rules, Waiter
@@ -35,6 +36,8 @@ _WAIT_OPTIONS = dict(
     stall_timeout=dict(type="float"),
     msg=dict(type="str"),
     vmss_api_version=dict(type="str", default=_readers.VMSS_API_VERSION),
+    progress=dict(type="bool", default=True),
+    heartbeat=dict(type="float", default=300.0),
 )
 _REQUIRED_BY = {"scale_set": ["resource_group"], "fleet_name": ["resource_group"], "stage": ["update_run"], "group": ["update_run"]}
 # One target given by the single-target options, without ``targets`` (the command line's status read).
@@ -92,7 +95,7 @@ def validate_gate(params):
     for index, target in enumerate(targets):
         _check_target(target, "targets[%d]." % index if params.get("targets") else "")
     check_api_version(params["vmss_api_version"], "vmss_api_version")
-    for key, allow_zero in (("timeout", False), ("sleep", False), ("delay", True), ("stall_timeout", False)):
+    for key, allow_zero in (("timeout", False), ("sleep", False), ("delay", True), ("stall_timeout", False), ("heartbeat", True)):
         _check_seconds(params, key, allow_zero)
     if params["sleep"] > params["timeout"]:
         raise ValidationError("sleep", "%r is longer than timeout %r: the gate would poll once at most" % (params["sleep"], params["timeout"]))
@@ -163,8 +166,10 @@ def _failure_message(tracked, params, rules):
     if tracked.reason == "failed_state":
         return "%s reached %s, not %s%s" % (target["label"], observation.state, wanted, _azure_errors(tracked))
     if tracked.reason == "max_failed":
-        return "%s: %d %s failed, more than max_failed %d" % (
-            target["label"], observation.failed, "instances" if target["kind"] == VMSS else "members", params["max_failed"])
+        named = failed_members(target, observation, tracked.facts or {})
+        return "%s: %s failed, more than max_failed %d%s" % (
+            target["label"], plural(observation.failed, "instance" if target["kind"] == VMSS else "member"), params["max_failed"],
+            ": %s" % name_members(named) if named else "")
     if tracked.reason == "stalled":
         return "%s made no progress for %s s (state %s, %s)" % (target["label"], params["stall_timeout"], observation.state, _percent(observation))
     state = observation.state if observation is not None else None
@@ -174,6 +179,9 @@ def _failure_message(tracked, params, rules):
 
 def _azure_errors(tracked):
     facts = tracked.facts or {}
+    named = failed_members(tracked.target, tracked.observation, facts)
+    if named:
+        return ": %s failed: %s" % (plural(len(named), "member"), name_members(named))
     if facts.get("error"):
         return ": %s: %s" % (facts["error"].get("code"), facts["error"].get("message"))
     errors = facts.get("errors") or []
@@ -204,18 +212,18 @@ def _target_result(tracked):
     return result
 
 
-def gate(connection, params, clock=None, wall=None, sleep=None, on_change=None):
+def gate(connection, params, clock=None, wall=None, sleep=None, reporter=None):
     """Wait as the options say; returns the module result (``failed: true`` when the gate did not open).
 
-    ``on_change`` is called with each history entry as it is seen (the command line prints them).
+    ``reporter`` (a ``_progress.Reporter``, or None) hears of each history entry as it is seen and of each round.
     """
     targets = _targets(params)
     for target in targets:
         target.update(kind=_kind(target), label=label(target), fetch=_fetcher(connection, target, params))
     rules = Rules(params["state"], params.get("min_percent_complete"), params.get("max_failed"), params.get("stall_timeout"),
                   params.get("started_after"))
-    injected = {name: value for name, value in (("clock", clock), ("wall", wall), ("sleep", sleep), ("on_change", on_change))
-                if value is not None}
+    hooks = (("on_change", reporter.on_change), ("on_poll", reporter.on_poll)) if reporter is not None else ()
+    injected = {name: value for name, value in (("clock", clock), ("wall", wall), ("sleep", sleep)) + hooks if value is not None}
     waiter = Waiter(targets, rules, params["timeout"], params["sleep"], params.get("delay") or 0.0, **injected).wait()
     per_target = [_target_result(tracked) for tracked in waiter.tracked]
     result = {"changed": False, "elapsed": waiter.elapsed(), "polls": waiter.polls, "history": waiter.history, "targets": per_target,

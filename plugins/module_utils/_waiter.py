@@ -7,7 +7,10 @@ returning ``(facts, retry_after)`` or raising ArmError; ``clock`` (monotonic
 seconds), ``wall`` (epoch seconds, for history timestamps) and ``sleep`` are
 injected so tests never sleep. ``judge`` decides on one observation and is a
 pure function; ``wait`` runs the rounds and returns what it saw, and the
-caller decides how to report it.
+caller decides how to report it. A history entry is recorded each time a
+target's description (``_progress.describe``) changes; ``on_change`` gets
+each entry as it is recorded, ``on_poll`` the elapsed time and the
+descriptions of the pending targets after each round that is not the last.
 """
 
 import json
@@ -17,6 +20,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import locate, member_progress, members_of
+from ansible_collections.upgradegate.azure.plugins.module_utils._progress import describe, line
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, TERMINAL, VMSS, is_failing, is_terminal
 from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import instant
 
@@ -139,7 +143,7 @@ class _Tracked:
         self.observation = None
         self.error = None
         self.elapsed = None
-        self.signature = None
+        self.summary = None
         self.activity = None
         self.active_at = None
 
@@ -159,7 +163,7 @@ class Waiter:
     """Polls every unfinished target once per round, concurrently, until all are done or one fails."""
 
     def __init__(self, targets, rules, timeout, interval, delay=0.0, clock=time.monotonic, wall=time.time, sleep=time.sleep,
-                 run_all=_threaded_map, on_change=None):
+                 run_all=_threaded_map, on_change=None, on_poll=None):
         self.tracked = [_Tracked(target) for target in targets]
         self.rules = rules
         self.timeout = timeout
@@ -170,6 +174,7 @@ class Waiter:
         self._sleep = sleep
         self._run_all = run_all
         self._on_change = on_change
+        self._on_poll = on_poll
         self.polls = 0
         self.history = []
         self.started = None
@@ -194,6 +199,8 @@ class Waiter:
                     if tracked.verdict == PENDING:
                         self._finish(tracked, FAILED, "api_error" if tracked.error else "timeout", now)
                 return self
+            if self._on_poll is not None:
+                self._on_poll(now - self.started, [t.summary for t in self.tracked if t.verdict == PENDING and t.summary])
             pause = max([self.interval] + [answer[1] for answer in answers if answer[1]])
             self._sleep(max(0.0, min(pause, deadline - now)))
 
@@ -221,11 +228,11 @@ class Waiter:
         activity = observation.activity()
         if activity != tracked.activity:
             tracked.activity, tracked.active_at = activity, now
-        signature = observation.signature()
-        if signature != tracked.signature:
-            tracked.signature = signature
+        summary = describe(tracked.target, observation, result)
+        if summary != tracked.summary:
+            tracked.summary = summary
             change = {"at": _timestamp(self._wall()), "target": tracked.target["label"],
-                      "state": observation.state, "percent_complete": observation.percent}
+                      "state": observation.state, "percent_complete": observation.percent, "summary": line(summary, now - self.started)}
             self.history.append(change)
             if self._on_change is not None:
                 self._on_change(change)

@@ -16,6 +16,9 @@ description:
   - A terminal state that is not in O(state) (V(faulted), V(cancelled), V(failed), V(stopped), V(skipped)) fails at
     once, as does a target that does not exist. The gate never succeeds on a timeout.
   - Every failure names its reason in RV(reason) and returns the facts and the RV(history) gathered so far.
+  - "While it waits, it prints a line on the controller's output each time a target changes, with the default callback
+    and without C(-v), for example C(wait_for_upgrade: rg-web/vmss-web rolling_forward 40.0%) followed by the counts and C(after 1m20s).
+    See O(progress) and O(heartbeat)."
 author:
   - upgradegate.azure contributors (@upgradegate)
 options:
@@ -131,12 +134,32 @@ options:
     type: str
     default: "2024-07-01"
     version_added: 0.2.0
+  progress:
+    description:
+      - Print a line on the controller's output for every change while waiting, the same text as the RV(history[].summary)
+        of that change, for the first observation of each target and then each time its state, percent, current stage or
+        group, failed count or failed members, or pending approval gates change.
+      - "Lines are printed when the module runs on the controller's machine (a local connection, such as C(hosts: localhost)
+        or C(delegate_to: localhost)) and not under C(async); elsewhere, and with C(no_log), nothing is printed.
+        The result is the same either way."
+    type: bool
+    default: true
+  heartbeat:
+    description:
+      - Seconds without any change after which a line says what is still awaited, so a CI log never stays silent
+        for long. V(0) turns heartbeats off.
+      - It is checked after each poll, so it comes with the first poll after that many quiet seconds.
+      - Heartbeats are printed only, they are not RV(history) entries.
+    type: float
+    default: 300
 extends_documentation_fragment:
   - upgradegate.azure.connection
   - upgradegate.azure.attributes
   - upgradegate.azure.attributes.READ_ONLY
   - upgradegate.azure.attributes.ACTIONGROUP_ALL
 notes:
+  - The progress lines go from the module to the controller through a file that the action plugin creates in the
+    task's temporary directory on the controller's machine; with C(become) to an unprivileged user nothing is printed.
   - Works under C(async) with C(poll) set to V(0) and M(ansible.builtin.async_status); give C(async) a value above O(timeout).
 seealso:
   - module: upgradegate.azure.vmss_rolling_upgrade_info
@@ -188,7 +211,24 @@ EXAMPLES = r"""
         update_run: upgrade-1-30
         timeout: 7200
 
-- name: Start the wait in the background
+- name: Gate on the canary stage, and say what the gate saw when it does not open
+  block:
+    - name: Wait for the canary stage, with a line at least every 10 minutes
+      upgradegate.azure.wait_for_upgrade:
+        resource_group: rg-fleet
+        fleet_name: fleet-prod
+        update_run: upgrade-1-30
+        stage: canary
+        heartbeat: 600
+  rescue:
+    - name: Show every change the gate saw
+      ansible.builtin.debug:
+        msg: "{{ ansible_failed_result.history | map(attribute='summary') | list }}"
+    - name: Stop the pipeline
+      ansible.builtin.fail:
+        msg: "{{ ansible_failed_result.msg }}"
+
+- name: Start the wait in the background (no progress lines under async)
   upgradegate.azure.wait_for_upgrade:
     resource_group: rg-fleet
     fleet_name: fleet-prod
@@ -334,7 +374,8 @@ targets:
       returned: when the last read failed
       sample: {"kind": "not_found", "status": 404, "code": "ResourceNotFound", "request_id": "8c3f0a4e-0000-0000-0000-000000000000"}
 history:
-  description: One entry per observed change of a target's state or progress, in order.
+  description: One entry per observed change of a target, in order (changes of the state, the percent, the current stage or group,
+    the failed count or failed members, or the pending gates).
   type: list
   elements: dict
   returned: always
@@ -359,6 +400,13 @@ history:
       type: float
       returned: always
       sample: 40.0
+    summary:
+      description:
+        - The progress line printed for this change (see O(progress)), also when nothing was printed.
+        - For fleets it names the current stage and group, the failed members with Azure's error, and the pending gates.
+      type: str
+      returned: always
+      sample: "wait_for_upgrade: rg-web/vmss-web rolling_forward 40.0% (4 of 10 upgraded, 0 failed) after 1m20s"
 reason:
   description: Why the gate did not open.
   type: str
@@ -378,15 +426,25 @@ field:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import CONNECTION_ARGSPEC
 from ansible_collections.upgradegate.azure.plugins.module_utils._gate import EMPTY_RESULT, GATE_OPTIONS, GATE_RULES, gate, pool_size, validate_gate
 from ansible_collections.upgradegate.azure.plugins.module_utils._module import run_module
+from ansible_collections.upgradegate.azure.plugins.module_utils._progress import reporter_for
+from ansible_collections.upgradegate.azure.plugins.module_utils._relay import sink_for
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(CONNECTION_ARGSPEC, **GATE_OPTIONS), supports_check_mode=True, **GATE_RULES)
-    run_module(module, validate_gate, gate, EMPTY_RESULT, pool_size=pool_size)
+    # the task's temporary directory as Ansible gave it (module.tmpdir would create one): the action plugin's relay file is there
+    sink = sink_for(module._tmpdir, module.no_log, lambda text: remove_values(text, module.no_log_values))
+    reporter = reporter_for(module.params, sink.emit if sink else None)
+    try:
+        run_module(module, validate_gate, lambda connection, params: gate(connection, params, reporter=reporter), EMPTY_RESULT, pool_size=pool_size)
+    finally:
+        if sink is not None:
+            sink.close()
 
 
 if __name__ == "__main__":

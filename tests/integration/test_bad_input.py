@@ -53,6 +53,8 @@ MODULE_CASES = [
     (GATE, dict(ONE, sleep=60, timeout=30), "sleep"),
     (GATE, dict(ONE, delay=-1), "delay"),
     (GATE, dict(ONE, stall_timeout=0), "stall_timeout"),
+    (GATE, dict(ONE, heartbeat=-1), "heartbeat"),
+    (GATE, dict(ONE, progress="loud"), "progress"),
     (GATE, dict(ONE, state=["done"]), "state"),
     (GATE, dict(ONE, state=["failed"]), "state"),
     (GATE, dict(ONE, started_after="yesterday"), "started_after"),

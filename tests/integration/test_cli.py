@@ -169,10 +169,19 @@ def test_the_gate_opens_with_exit_0_printing_one_line_per_change_and_the_result_
     assert (result["state"], result["polls"], result["changed"]) == ("completed", 4, False)
     assert result["rolling_upgrade"]["progress"]["percent_complete"] == 100.0
     *progress, summary = done.stderr.splitlines()
-    assert progress == ["%s scale set rg-gate/vmss-web: %s, %s %%" % (change["at"], change["state"], change["percent_complete"])
-                        for change in result["history"]]
-    assert progress[0].endswith(": rolling_forward, 0.0 %") and progress[-1].endswith(": completed, 100.0 %") and len(progress) == 4
+    assert progress == [change["summary"] for change in result["history"]] and len(progress) == 4
+    assert progress[0].startswith("wait_for_upgrade: rg-gate/vmss-web rolling_forward 0.0% (0 of 10 upgraded, 0 failed) after ")
+    assert progress[-1].startswith("wait_for_upgrade: rg-gate/vmss-web completed 100.0% (10 of 10 upgraded, 0 failed) after ")
     assert summary.startswith("gate open after 4 polls in ") and summary.endswith("rg-gate/vmss-web reached completed")
+
+
+def test_progress_false_prints_only_the_summary_and_the_history_keeps_the_lines(emulator_factory, env_of):
+    emu = emulator_factory(gate_scenario(by_polls("vmss-web", duration=30)))
+    done = gate(["--resource-group", "rg-gate", "--scale-set", "vmss-web", "--timeout", "60", "--progress", "false", "--json"], env_of(emu))
+    assert done.returncode == 0, done.stderr
+    assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("gate open after 4 polls in ")
+    assert [entry["summary"].split(" after ")[0] for entry in json.loads(done.stdout)["history"]][-1] == (
+        "wait_for_upgrade: rg-gate/vmss-web completed 100.0% (10 of 10 upgraded, 0 failed)")
 
 
 def test_a_faulted_upgrade_exits_3(emulator_factory, env_of):
@@ -215,7 +224,7 @@ def test_several_targets_and_a_fleet_stage_are_waited_for_together(emulator_fact
     result = json.loads(done.stdout)
     assert [(t.get("scale_set") or t["stage"], t["state"]) for t in result["targets"]] == [
         ("vmss-a", "completed"), ("vmss-b", "completed"), ("canary", "completed")]
-    assert "update run rg-gate/fleet-a/run-1 stage canary: completed, 100.0 %" in done.stderr
+    assert "wait_for_upgrade: rg-gate/fleet-a/run-1 stage canary: completed 100.0% (1 of 1 member, 0 failed) after " in done.stderr
 
 
 @pytest.mark.parametrize("args, words", [

@@ -3,6 +3,7 @@
 """The role deployment_gate, the playbooks gate and status, and the demo, as users run them."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -38,6 +39,25 @@ def test_the_role_prints_one_line_per_target_when_the_gate_opens(emu, run_playbo
     lines = [line for line in run.stdout.splitlines() if '"msg": "' in line]
     assert any("scale set rg-gate/vmss-web" in line and "completed" in line and "100.0 %" in line for line in lines), lines
     assert any("update run rg-gate/fleet-a/run-1 stage canary" in line and "completed" in line for line in lines), lines
+
+
+WAIT_TASK = "upgradegate.azure.deployment_gate : Wait for every target to reach the wanted state"
+
+
+def test_the_role_prints_each_change_before_the_wait_ends_and_nothing_with_progress_off(emu, run_playbook):
+    run = run_playbook([role(deployment_gate_targets=[WEB], deployment_gate_sleep=0.2, deployment_gate_timeout=60)], env=env_for(emu))
+    assert run.rc == 0, run.stdout
+    lines = run.stdout.splitlines()
+    header = next(index for index, text in enumerate(lines) if text.startswith("TASK [%s]" % WAIT_TASK))
+    result = next(index for index, text in enumerate(lines) if index > header and text.startswith("ok: [localhost]"))
+    progress = [text for text in lines[header:result] if text.startswith("wait_for_upgrade: ")]
+    history = run.result(WAIT_TASK)["history"]
+    assert progress == [entry["summary"] for entry in history] and len(progress) == 3
+    assert progress[-1].startswith("wait_for_upgrade: rg-gate/vmss-web completed 100.0% (10 of 10 upgraded, 0 failed) after ")
+    quiet = run_playbook([role(deployment_gate_targets=[WEB], deployment_gate_sleep=0.2, deployment_gate_timeout=60, deployment_gate_progress=False)],
+                         env=env_for(emu))
+    assert quiet.rc == 0 and not [text for text in quiet.stdout.splitlines() if text.startswith("wait_for_upgrade: ")]
+    assert quiet.result(WAIT_TASK)["history"][0]["summary"].startswith("wait_for_upgrade: rg-gate/vmss-web completed")
 
 
 def test_the_role_fails_with_a_summary_when_the_gate_does_not_open(emu, run_playbook):
@@ -79,6 +99,11 @@ def test_the_status_playbook_prints_a_table_and_writes_json_and_markdown_reports
         "status_report_dir": str(report_dir)})
     assert run.rc == 0, run.stdout
     assert "rg-gate/vmss-idle" in run.stdout and "never upgraded" in run.stdout and "rg-gate/fleet-a/run-1" in run.stdout
+    header = next(text for text in run.stdout.splitlines() if '"msg": "SCALE SET' in text)
+    row = next(text for text in run.stdout.splitlines() if '"msg": "rg-gate/vmss-web ' in text)
+    state = re.search(r"vmss-web +(\S)", row).start(1)
+    started = re.search(r"\d{4}-\d\d-\d\dT[0-9:.]+Z", row)
+    assert (header.index("STATE"), header.index("STARTED"), header.index("ERROR")) == (state, started.start(), started.end() + 2), (header, row)
     report = json.loads((report_dir / "status.json").read_text())
     assert sorted(item["scale_set_name"] for item in report["rolling_upgrades"]) == ["vmss-bad", "vmss-idle", "vmss-web"]
     assert [item["name"] for item in report["update_runs"]] == ["run-1"]

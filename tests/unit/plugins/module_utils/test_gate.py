@@ -22,6 +22,7 @@ FLEET = dict(DEFAULTS, resource_group="rg", fleet_name="fleet", update_run="run-
     dict(DEFAULTS, targets=[{"resource_group": "rg", "scale_set": "web"}, {"resource_group": "rg", "fleet_name": "f", "update_run": "r"}],
          state=["completed", "cancelled"]),
     dict(VMSS, min_percent_complete=100, max_failed=0, stall_timeout=60, delay=0),
+    dict(VMSS, heartbeat=0), dict(VMSS, heartbeat=0.5, progress=False),
 ])
 def test_good_options_pass(params):
     validate_gate(params)
@@ -34,6 +35,7 @@ def test_good_options_pass(params):
     (dict(VMSS, sleep=60, timeout=30), "sleep", "longer than timeout"),
     (dict(VMSS, delay=-1), "delay", "of at least 0"),
     (dict(VMSS, stall_timeout=0), "stall_timeout", "greater than 0"),
+    (dict(VMSS, heartbeat=-1), "heartbeat", "of at least 0"),
     (dict(VMSS, state=["failed"]), "state", "'failed' is never taken by scale sets"),
     (dict(FLEET, state=["faulted"]), "state", "'faulted' is never taken by update runs"),
     (dict(VMSS, state=[]), "state", "at least one"),
