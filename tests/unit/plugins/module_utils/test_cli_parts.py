@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._cli import main
 from ansible_collections.upgradegate.azure.plugins.module_utils._cli_exit import EXIT_CODES, NotFound, exit_for_error, exit_for_result
-from ansible_collections.upgradegate.azure.plugins.module_utils._cli_gate import parse_target, progress_line, summary_line
+from ansible_collections.upgradegate.azure.plugins.module_utils._cli_gate import parse_target, summary_line
 from ansible_collections.upgradegate.azure.plugins.module_utils._cli_status import as_text, fleet_status, read_query
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import update_run_facts
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError, ValidationError
@@ -134,12 +134,6 @@ def test_the_summary_names_each_target_by_the_label_the_gate_returned():
     assert summary_line(result) == "gate open after 3 polls in 1.5 s: scale set rg/web reached completed; update run rg/f/r stage canary reached completed"
     failed = dict(result, failed=True, reason="timeout", msg="timed out")
     assert summary_line(failed) == "gate failed (timeout) after 3 polls in 1.5 s: timed out"
-
-
-def test_a_progress_line_says_not_started_and_no_progress_before_any():
-    change = {"at": "2026-01-01T00:00:00.000000Z", "target": "scale set rg/web", "state": None, "percent_complete": None}
-    assert progress_line(change) == "2026-01-01T00:00:00.000000Z scale set rg/web: not started, no progress yet"
-    assert progress_line(dict(change, state="rolling_forward", percent_complete=40.0)).endswith("rolling_forward, 40.0 %")
 
 
 @pytest.mark.parametrize("reason, code", [("failed_state", 3), ("max_failed", 3), ("timeout", 4), ("not_found", 5), ("api_error", 6),
