@@ -66,5 +66,5 @@ def matches(gate, update_run=None, stage=None, group=None, timing=None, states=N
 def describe(gate):
     """One line naming a gate for messages: name, display name, place, timing and state."""
     place = "stage %s" % gate.get("stage") if gate.get("group") is None else "group %s of stage %s" % (gate.get("group"), gate.get("stage"))
-    return '%s ("%s", %s %s of run %s, %s)' % (gate.get("name"), gate.get("display_name") or "", gate.get("timing") or "?", place,
-                                              gate.get("update_run"), gate.get("state"))
+    values = (gate.get("name"), gate.get("display_name") or "", gate.get("timing") or "?", place, gate.get("update_run"), gate.get("state"))
+    return '%s ("%s", %s %s of run %s, %s)' % values
