@@ -214,6 +214,6 @@ class Emulator:
                 "status": 0 if resp.drop else resp.status, "dropped": resp.drop,
                 "token_id": req.context.get("token_id"), "principal": req.context.get("principal"),
                 "client_request_id": client_request_id, "correlation_id": correlation, "request_id": request_id,
-                "fault": req.context.get("fault"), "client_port": req.client_port,
+                "fault": req.context.get("fault"), "client_port": req.client_port, "if_match": req.header("if-match"),
             })
         return resp
