@@ -3,8 +3,11 @@
 """The work of wait_for_upgrade: check the options, build the targets, wait, and shape the result."""
 
 from ansible_collections.upgradegate.azure.plugins.module_utils import _readers
+from ansible_collections.upgradegate.azure.plugins.module_utils._gate_lookup import GateLookup
+from ansible_collections.upgradegate.azure.plugins.module_utils._gates import has_gates
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
     ValidationError,
+    check_api_version,
     check_fleet_name,
     check_fleet_style_name,
     check_resource_group,
@@ -34,6 +37,8 @@ GATE_OPTIONS = dict(
     max_failed=dict(type="int"),
     stall_timeout=dict(type="float"),
     msg=dict(type="str"),
+    gate_timeout=dict(type="float"),
+    fleet_api_version=dict(type="str", default=_readers.FLEET_API_VERSION),
 )
 GATE_RULES = dict(
     mutually_exclusive=[["targets", key] for key in TARGET_KEYS] + _TARGET_RULES["mutually_exclusive"],
@@ -78,7 +83,7 @@ def validate_gate(params):
     targets = _targets(params)
     for index, target in enumerate(targets):
         _check_target(target, "targets[%d]." % index if params.get("targets") else "")
-    for key, allow_zero in (("timeout", False), ("sleep", False), ("delay", True), ("stall_timeout", False)):
+    for key, allow_zero in (("timeout", False), ("sleep", False), ("delay", True), ("stall_timeout", False), ("gate_timeout", False)):
         _check_seconds(params, key, allow_zero)
     if params["sleep"] > params["timeout"]:
         raise ValidationError("sleep", "%r is longer than timeout %r: the gate would poll once at most" % (params["sleep"], params["timeout"]))
@@ -93,6 +98,14 @@ def validate_gate(params):
                 raise ValidationError("state", "%r is never taken by %s; they take %s, or terminal" % (
                     state, " or ".join("scale sets" if k == VMSS else "update runs" for k in sorted(kinds)), ", ".join(sorted(taken))))
             raise ValidationError("state", "%r is not a state; use %s, or terminal" % (state, ", ".join(known)))
+    for kind in sorted(kinds):
+        if TERMINAL not in params["state"] and not set(params["state"]) & set(VOCABULARY[kind]):
+            raise ValidationError("state", "%s never reach %s; add a state they take (%s), or terminal" % (
+                "scale sets" if kind == VMSS else "update runs", " or ".join(params["state"]), ", ".join(VOCABULARY[kind])))
+    if params.get("gate_timeout") is not None and FLEET not in kinds:
+        raise ValidationError("gate_timeout", "applies to update runs only (approval gates); these targets are scale sets")
+    if params.get("fleet_api_version") is not None:
+        check_api_version(params["fleet_api_version"], "fleet_api_version")
     if params.get("started_after") is not None:
         if VMSS not in kinds:
             raise ValidationError("started_after", "applies to scale sets only; these targets are update runs")
@@ -121,14 +134,21 @@ def label(target):
     return text
 
 
-def _fetcher(connection, target):
+def _fetcher(connection, target, params):
     client, subscription = connection.client, connection.subscription_id
     if target.get("scale_set"):
         cache = {}
         return lambda deadline: _readers.latest_rolling_upgrade(client, subscription, target["resource_group"], target["scale_set"],
                                                                 deadline=deadline, cache=cache)
-    return lambda deadline: _readers.update_run(client, subscription, target["resource_group"], target["fleet_name"], target["update_run"],
-                                                deadline=deadline)
+    version = params.get("fleet_api_version") or _readers.FLEET_API_VERSION
+    lookup = None if has_gates(version) else GateLookup(client, subscription, target["resource_group"], target["fleet_name"],
+                                                        target["update_run"])
+
+    def fetch(deadline):
+        facts, retry_after = _readers.update_run(client, subscription, target["resource_group"], target["fleet_name"],
+                                                 target["update_run"], version, deadline=deadline)
+        return (lookup.complete(facts, deadline) if lookup is not None else facts), retry_after
+    return fetch
 
 
 def _percent(observation):
@@ -151,11 +171,44 @@ def _failure_message(tracked, params, rules):
     if tracked.reason == "max_failed":
         return "%s: %d %s failed, more than max_failed %d" % (
             target["label"], observation.failed, "instances" if target["kind"] == VMSS else "members", params["max_failed"])
+    if tracked.reason == "gate_pending":
+        return "%s has waited %s s or more at %s (gate_timeout %s s); %s" % (
+            target["label"], params["gate_timeout"], gates_phrase(observation.gates), params["gate_timeout"], how_to_approve(target, observation.gates))
     if tracked.reason == "stalled":
         return "%s made no progress for %s s (state %s, %s)" % (target["label"], params["stall_timeout"], observation.state, _percent(observation))
     state = observation.state if observation is not None else None
     note = observation.note if observation is not None and observation.note else "state %s, %s" % (state, _percent(observation))
+    if observation is not None and observation.gates:
+        return "timed out after %s s waiting for %s to reach %s: it waits at %s; %s" % (
+            params["timeout"], target["label"], wanted, gates_phrase(observation.gates), how_to_approve(target, observation.gates))
+    run_gates = (tracked.facts or {}).get("pending_gates") if target["kind"] == FLEET else None
+    if run_gates:
+        return "timed out after %s s waiting for %s to reach %s (last seen: %s); the run waits at %s; %s" % (
+            params["timeout"], target["label"], wanted, note, gates_phrase(run_gates), how_to_approve(target, run_gates))
     return "timed out after %s s waiting for %s to reach %s (last seen: %s)" % (params["timeout"], target["label"], wanted, note)
+
+
+def gates_phrase(gates):
+    """'approval gate "Smoke tests passed" (<guid>) after stage canary' for one or more pending gates."""
+    parts = []
+    for gate in gates:
+        segments = (gate.get("path") or "").split("/")
+        place = "stage %s" % segments[0] if len(segments) < 2 else "group %s of stage %s" % (segments[1], segments[0])
+        values = (gate.get("display_name") or "", gate.get("name") or "not yet created", gate.get("timing") or "at", place)
+        parts.append('approval gate "%s" (%s) %s %s' % values)
+    return " and ".join(parts)
+
+
+def how_to_approve(target, gates):
+    """What a person or a pipeline runs to let the run go on."""
+    names = [gate.get("name") for gate in gates if gate.get("name")]
+    common = "resource_group=%s fleet_name=%s" % (target["resource_group"], target["fleet_name"])
+    if not names:
+        return "approve it in the Azure portal or with upgradegate.azure.fleet_gate once Azure has created it"
+    command = "upgradegate-azure approve --resource-group %s --fleet-name %s --gate %s" % (target["resource_group"], target["fleet_name"],
+                                                                                           names[0])
+    return "approve %s with upgradegate.azure.fleet_gate (%s name=%s), '%s', or in the Azure portal" % (
+        "it" if len(names) == 1 else "them", common, ", ".join(names), command)
 
 
 def _azure_errors(tracked):
@@ -180,6 +233,8 @@ def _target_result(tracked):
         reason=tracked.reason,
         facts=tracked.facts,
     )
+    if target["kind"] == FLEET:
+        result["pending_gates"] = list(observation.gates) if observation is not None else []
     if target.get("stage"):
         result["stage_facts"] = observation.stage_facts if observation is not None else None
     if target.get("group"):
@@ -196,9 +251,9 @@ def gate(connection, params, clock=None, wall=None, sleep=None, on_change=None):
     """
     targets = _targets(params)
     for target in targets:
-        target.update(kind=_kind(target), label=label(target), fetch=_fetcher(connection, target))
+        target.update(kind=_kind(target), label=label(target), fetch=_fetcher(connection, target, params))
     rules = Rules(params["state"], params.get("min_percent_complete"), params.get("max_failed"), params.get("stall_timeout"),
-                  parse_timestamp(params.get("started_after")) if params.get("started_after") else None)
+                  parse_timestamp(params.get("started_after")) if params.get("started_after") else None, params.get("gate_timeout"))
     injected = {name: value for name, value in (("clock", clock), ("wall", wall), ("sleep", sleep), ("on_change", on_change))
                 if value is not None}
     waiter = Waiter(targets, rules, params["timeout"], params["sleep"], params.get("delay") or 0.0, **injected).wait()
