@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, upgradegate.azure contributors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The command line ``upgradegate-azure``: ``status`` for Terraform's external data source, ``gate`` for pipelines.
+"""The command line ``upgradegate-azure``: ``status`` for Terraform's external data source, ``gate`` and ``approve`` for pipelines.
 
 Both go through the modules' engine: Ansible's argument spec validator (defaults,
 environment fallbacks, types), the gate's own checks, ``connect``, the readers
@@ -18,6 +18,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
+from ansible_collections.upgradegate.azure.plugins.module_utils import _cli_approve
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import CONNECTION_ARGSPEC, connect, missing_library
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import member_progress, members_of
@@ -27,6 +28,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._gate import (
     GATE_RULES,
     TARGET_KEYS,
     gate,
+    gates_phrase,
     label,
     pool_size,
     validate_gate,
@@ -46,9 +48,10 @@ EXIT_TIMEOUT = 4
 EXIT_NOT_FOUND = 5
 EXIT_API_ERROR = 6
 EXIT_STALLED = 7
+EXIT_GATE_PENDING = 8
 EXIT_INTERRUPTED = 130
 REASON_EXIT = {"failed_state": EXIT_FAILED, "max_failed": EXIT_FAILED, "timeout": EXIT_TIMEOUT, "not_found": EXIT_NOT_FOUND,
-               "api_error": EXIT_API_ERROR, "stalled": EXIT_STALLED}
+               "api_error": EXIT_API_ERROR, "stalled": EXIT_STALLED, "gate_pending": EXIT_GATE_PENDING}
 EXIT_CODES = """exit codes:
   0  the gate opened (gate) / the status was printed (status)
   1  unexpected error (a bug: please report it)
@@ -58,6 +61,7 @@ EXIT_CODES = """exit codes:
   5  not found: scale set, resource group, fleet, update run, stage or group
   6  Azure could not be read: authentication, permission (403) or another API error
   7  stalled: no change in state or progress for --stall-timeout seconds
+  8  gate_pending: an update run waited at the same approval gate for --gate-timeout seconds
 """
 
 # Connection options that can be given on the command line or in the query: every one but the secrets.
@@ -103,6 +107,8 @@ GATE_HELP = (
     ("max_failed", "COUNT", "fail as soon as more instances or members than this have failed"),
     ("stall_timeout", "SECONDS", "fail when neither state nor progress changed for this many seconds"),
     ("msg", "TEXT", "replaces the failure message"),
+    ("gate_timeout", "SECONDS", "fleet only: fail (exit 8) when a run waited this long at the same approval gate"),
+    ("fleet_api_version", "VERSION", "Fleet API version of the update run reads (default 2026-06-01)"),
 )
 
 
@@ -129,7 +135,7 @@ def parse_target(text):
 def build_parser():
     parser = argparse.ArgumentParser(prog=PROG, description="Read and wait on Azure VM Scale Set rolling upgrades and AKS Fleet update runs.",
                                      epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{status,gate}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{status,gate,approve}")
     commands.add_parser("status", help="print one target's status as Terraform's external data source expects",
                         description="Read ONE JSON object of strings on stdin (Terraform's external data source 'query'): resource_group, "
                                     "scale_set | fleet_name + update_run [+ stage, group], and the connection options %s. Print one flat "
@@ -142,6 +148,17 @@ def build_parser():
                                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
                                       argument_default=argparse.SUPPRESS)
     _add_gate_arguments(gate_parser)
+    approve_parser = commands.add_parser("approve", help="approve an approval gate of a fleet update run (fleet_gate)",
+                                         description="Approve a gate like the module upgradegate.azure.fleet_gate: by --gate NAME, or by "
+                                                     "--update-run, --stage, --timing and optional --group. The outcome goes to stderr; "
+                                                     "--json prints the result on stdout.",
+                                         epilog=_cli_approve.APPROVE_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                         argument_default=argparse.SUPPRESS)
+    which = approve_parser.add_argument_group("which gate")
+    for name, metavar, text in _cli_approve.APPROVE_HELP:
+        which.add_argument(flag(name), *_cli_approve.FLAG_ALIASES.get(name, ()), dest=name, metavar=metavar, help=text)
+    approve_parser.add_argument("--check", action="store_true", default=False, help="read and say what would be done; never write")
+    _add_connection_arguments(approve_parser)
     return parser
 
 
@@ -152,6 +169,10 @@ def _add_gate_arguments(parser):
     what.add_argument("--target", dest="targets", action="append", type=parse_target, metavar="TARGET",
                       help="RG/SCALE_SET or RG/FLEET/RUN[/STAGE[/GROUP]] (RG/FLEET/RUN//GROUP: a group in any stage); repeatable, "
                            "waits for every one; instead of the single-target flags")
+    _add_connection_arguments(parser)
+
+
+def _add_connection_arguments(parser):
     connection = parser.add_argument_group("connection (no secrets: set AZURE_CLIENT_SECRET or AZURE_SECRET in the environment)")
     for name, text in CONNECTION_HELP.items():
         connection.add_argument(flag(name), help=text)
@@ -170,13 +191,13 @@ def _spec_reading(environ, spec):
             for name, option in spec.items()}
 
 
-def validated(spec, rules, given, environ, where):
-    """The parameters as the module would see them, after the gate's own checks; raises ValidationError."""
+def validated(spec, rules, given, environ, where, check=validate_gate):
+    """The parameters as the module would see them, after the module's own checks (``check``); raises ValidationError."""
     result = ArgumentSpecValidator(_spec_reading(environ, spec), **rules).validate(given)
     if result.error_messages:
         raise ValidationError(where, "; ".join(result.error_messages))
     params = result.validated_parameters
-    validate_gate(params)
+    check(params)
     return params
 
 
@@ -241,7 +262,9 @@ def fleet_status(facts, stage=None, group=None):
                   provisioning_state=facts["provisioning_state"], run_state=facts["state"], current_stage=facts["current_stage"],
                   state=state, is_terminal=is_terminal(FLEET, state), succeeded=is_success(FLEET, state),
                   started_at=node.get("started_at"), completed_at=node.get("completed_at"),
-                  error_code=error.get("code"), error_message=error.get("message"))
+                  error_code=error.get("code"), error_message=error.get("message"),
+                  pending_gate=observation.gates[0].get("name") if observation.gates else None,
+                  pending_gate_display_name=observation.gates[0].get("display_name") if observation.gates else None)
     status.update(member_progress(members_of(node)))
     return status
 
@@ -275,7 +298,8 @@ def run_status(streams, environ):
 def progress_line(change):
     state = change["state"] or "not started"
     percent = "no progress yet" if change["percent_complete"] is None else "%s %%" % change["percent_complete"]
-    return "%s %s: %s, %s" % (change["at"], change["target"], state, percent)
+    gates = " at %s" % gates_phrase(change["pending_gates"]) if change.get("pending_gates") else ""
+    return "%s %s: %s, %s%s" % (change["at"], change["target"], state, percent, gates)
 
 
 def summary_line(result):
@@ -295,6 +319,19 @@ def run_gate(args, streams, environ):
     if args.json:
         streams.stdout.write(json.dumps(result, sort_keys=True) + "\n")
     return REASON_EXIT[result["reason"]] if result.get("failed") else EXIT_OK
+
+
+def run_approve(args, streams, environ):
+    given = {name: value for name, value in vars(args).items() if name not in ("command", "json", "check")}
+    spec, rules = _cli_approve.approve_spec(PUBLIC_CONNECTION_OPTIONS)
+    params = validated(spec, rules, given, environ, "arguments", check=_cli_approve.validate_approval)
+    with connected(params, environ) as connection:
+        code, result, line = _cli_approve.run(connection, params, args.check)
+        result = remove_values(result, set(connection.secrets))
+    streams.say(line)
+    if args.json:
+        streams.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+    return code
 
 
 class Streams:
@@ -336,6 +373,8 @@ def main(argv=None, stdin=None, stdout=None, stderr=None, environ=None):
         return _fail(args, streams, EXIT_BAD_INPUT, "the Python library %s is missing: install it with '%s -m pip install %s'" % (
             missing, sys.executable, missing))
     try:
+        if args.command == "approve":
+            return run_approve(args, streams, environ)
         return run_status(streams, environ) if args.command == "status" else run_gate(args, streams, environ)
     except ValidationError as exc:
         return _fail(args, streams, EXIT_BAD_INPUT, str(exc), field=exc.field)

@@ -100,8 +100,8 @@ def decide(gate):
     raise ValueError("gate %s cannot be approved in state %s (only a pending gate can)" % (describe(gate), state))
 
 
-def _fail(message, gate=None):
-    return {"failed": True, "changed": False, "gate": gate, "msg": message}
+def _fail(message, gate=None, reason="not_found"):
+    return {"failed": True, "changed": False, "gate": gate, "msg": message, "reason": reason}
 
 
 def approve(connection, params, clock=time.monotonic, sleep=time.sleep, check_mode=False, diff=False):
@@ -126,7 +126,7 @@ def approve(connection, params, clock=time.monotonic, sleep=time.sleep, check_mo
     try:
         action = decide(gate)
     except ValueError as exc:
-        return _fail(str(exc), gate)
+        return _fail(str(exc), gate, "not_approvable")
     result = {"changed": action == APPROVE, "gate": gate}
     if action == APPROVE and not check_mode:
         try:

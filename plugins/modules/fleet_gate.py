@@ -227,6 +227,17 @@ diff:
   type: dict
   returned: in diff mode
   sample: {"before": {"state": "pending"}, "after": {"state": "completed"}}
+reason:
+  description: Why the gate was not approved; V(not_found) when no single gate matched, V(not_approvable) when it was skipped.
+  type: str
+  returned: when no single gate matched or it cannot be approved
+  sample: not_found
+  choices: [not_found, not_approvable]
+msg:
+  description: What went wrong. When no gate or several gates match, it lists the gates the run (or the fleet) has.
+  type: str
+  returned: on failure
+  sample: "the gate after stage canary of update run upgrade-1-30: no gate matches; update run upgrade-1-30 it has no gates yet"
 error:
   description: What went wrong talking to Azure, with the HTTP status, Azure's code and the request id.
   type: dict
