@@ -28,7 +28,7 @@ FLEET = {
 
 def gated_scenario(**simulate):
     fleet = dict(FLEET, simulate=dict(FLEET["simulate"], **simulate))
-    built = scenario([{"name": "rg-gates", "fleets": [fleet]}])
+    built = scenario([{"name": "rg-gates", "fleets": [fleet]}], page_sizes={"update_runs": 2})
     built["tenants"][0]["clients"].append({"client_id": GATE_WRITER_DENIED, "secret": SECRET, "permissions": [
         {"actions": ["Microsoft.ContainerService/fleets/*/read"], "scope": "/subscriptions/%s" % SUB}]})
     return built
@@ -74,6 +74,7 @@ def test_a_run_at_a_gate_is_pending_and_names_the_gate_and_a_version_without_gat
 
 
 def test_the_gates_of_a_fleet_are_listed_and_filtered(emu, run_playbook):
+    emu.reset_log()
     run = run_playbook([
         gate_info("all"),
         gate_info("pending of one run", update_run="run-at-gate", state=["pending"]),
@@ -84,6 +85,9 @@ def test_the_gates_of_a_fleet_are_listed_and_filtered(emu, run_playbook):
     ], env=env_for(emu))
     assert run.rc == 0, run.stdout
     gates = run.result("all")["gates"]
+    # Two gates a page: the first task followed nextLink to every page.
+    pages = [e for e in emu.requests_log(path="/fleets/fleet-gated/gates$")][:(len(gates) + 1) // 2]
+    assert ["skiptoken" in e["query"] for e in pages] == [False] + [True] * (len(pages) - 1) and len(pages) >= 2
     # run-later has not started: Azure has created no gate for it.
     assert sorted({g["update_run"] for g in gates}) == ["run-at-gate", "run-portal", "run-to-approve"]
     for gate in gates:

@@ -4,6 +4,8 @@
 from a playbook (request counts per poll), gate_timeout and timeout naming the gate, and a version without gates explained from
 the fleet's gates read once per change."""
 
+import os
+
 import pytest
 
 from scenarios import env_for, scenario
@@ -67,7 +69,17 @@ def test_a_canary_waits_for_its_gate_then_is_approved_from_the_playbook_and_the_
     assert gate_requests == [("GET", "/gates/" + gate["name"]), ("PATCH", "/gates/" + gate["name"]), ("GET", "/gates/" + gate["name"])]
     # Approved at run time 15: production runs p1 (15-25) then p2 (25-35), one poll each 5 s.
     assert rest["polls"] == 5 and [e["state"] for e in rest["history"]][-1] == "completed"
-    print("REQUESTS PER POLL", [(e["method"], e["path"].rsplit("/", 2)[-2:], e["status"]) for e in log if e["kind"] == "arm"])
+    record_requests(log)
+
+
+def record_requests(log):
+    """With UPGRADEGATE_REQUEST_RECORD set, write the Resource Manager requests of the run there, in order, one a line."""
+    lines = ["%3d %-6s %-40s %s" % (index, e["method"], "/".join(e["path"].split("/")[-2:]), e["status"])
+             for index, e in enumerate((e for e in log if e["kind"] == "arm"), 1)]
+    target = os.environ.get("UPGRADEGATE_REQUEST_RECORD")
+    if target:
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
 
 
 def test_gate_timeout_and_timeout_at_a_gate_name_the_gate_and_how_to_approve_it(emu, run_playbook):
