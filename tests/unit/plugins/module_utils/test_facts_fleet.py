@@ -113,8 +113,6 @@ NOT_STARTED_RUN = {
     ],
     "failure_count": None,
     "pending_gates": [],
-    "failure_count": None,
-    "pending_gates": [],
     "error": None,
     "errors": [],
     "system_data": CONTOSO,
