@@ -86,7 +86,7 @@ def test_the_gates_of_a_fleet_are_listed_and_filtered(emu, run_playbook):
     assert run.rc == 0, run.stdout
     gates = run.result("all")["gates"]
     # Two gates a page: the first task followed nextLink to every page.
-    pages = [e for e in emu.requests_log(path="/fleets/fleet-gated/gates$")][:(len(gates) + 1) // 2]
+    pages = emu.requests_log(path="/fleets/fleet-gated/gates$")[:(len(gates) + 1) // 2]
     assert ["skiptoken" in e["query"] for e in pages] == [False] + [True] * (len(pages) - 1) and len(pages) >= 2
     # run-later has not started: Azure has created no gate for it.
     assert sorted({g["update_run"] for g in gates}) == ["run-at-gate", "run-portal", "run-to-approve"]
