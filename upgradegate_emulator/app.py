@@ -12,6 +12,7 @@ import time
 from .arm import Arm, ArmError, Operations, RateLimits, accepted_audiences
 from .arm_compute import Compute
 from .arm_fleet import FleetService
+from .fleet_gates import GateService
 from .clock import Clock
 from .entra import Directory, Entra
 from .faults import Faults, after_response, before_response
@@ -92,6 +93,7 @@ class Emulator:
                        _principals(scenario["tenants"]), rate)
         self.compute = Compute(self.arm, self.operations, scenario, self.clock)
         self.fleet = FleetService(self.arm, self.operations, scenario, self.clock)
+        self.gates = GateService(self.fleet, self.operations)
         self.faults = Faults(scenario["faults"])
         self.log = RequestLog(self.clock)
         self.inspection = Inspection(self)
@@ -137,7 +139,7 @@ class Emulator:
             ("GET", r"/common/discovery/instance", lambda r, g: self.entra.instance_discovery(r), "entra_discovery", "entra"),
             ("GET", r"/msi/token", self._msi_token, "msi_token", "msi"),
         ]
-        table += [(m, p, h, n, "arm") for m, p, h, n in self.compute.routes() + self.fleet.routes()]
+        table += [(m, p, h, n, "arm") for m, p, h, n in self.compute.routes() + self.fleet.routes() + self.gates.routes()]
         return [(m, re.compile(p, re.IGNORECASE), h, n, k) for m, p, h, n, k in table]
 
     def _entra_token(self, req, groups):
@@ -212,6 +214,6 @@ class Emulator:
                 "status": 0 if resp.drop else resp.status, "dropped": resp.drop,
                 "token_id": req.context.get("token_id"), "principal": req.context.get("principal"),
                 "client_request_id": client_request_id, "correlation_id": correlation, "request_id": request_id,
-                "fault": req.context.get("fault"), "client_port": req.client_port,
+                "fault": req.context.get("fault"), "client_port": req.client_port, "if_match": req.header("if-match"),
             })
         return resp

@@ -7,6 +7,7 @@ import copy
 import threading
 
 from .arm import Arm, ArmError, conflict, not_found
+from .fleet_gates import gate_id_of, strategy_gates, without_gates
 from .fleet_timeline import implicit_stages, run_state, run_status, schedule
 from .messages import Response
 from .util import etag_of, first, iso, stable_uuid
@@ -31,6 +32,7 @@ def stages_body(stages):
         item = {"name": stage["name"], "groups": [{"name": g} for g in stage["groups"]]}
         if stage["after_stage_wait_seconds"] is not None:
             item["afterStageWaitInSeconds"] = stage["after_stage_wait_seconds"]
+        strategy_gates(item, stage)
         out.append(item)
     return out
 
@@ -69,6 +71,7 @@ class Run:
         self.polls = 0
         self.pauses = []
         self.skips = {}
+        self.approvals = {}
         self._plan = None
         if spec.get("start") is not None:
             self.start_elapsed = float(spec["start"])
@@ -111,7 +114,7 @@ class Run:
                 groups, sim["members_in_parallel"] = {"default": self.fleet.members}, False
             else:
                 groups = self.fleet.members_by_group()
-            self._plan = schedule(self.effective_stages(), groups, sim, self.skips)
+            self._plan = schedule(self.effective_stages(), groups, sim, self.skips, self.approvals)
         return self._plan
 
     def state(self, elapsed):
@@ -125,7 +128,8 @@ class Run:
             return self.static_body
         tau = self.tau(elapsed)
         status = run_status(self.plan(), self.run_time(tau), self.to_wall, self.name, self.stop_state(tau),
-                            lambda member: stable_uuid("operation", self.id, member, self.start_epoch))
+                            lambda member: stable_uuid("operation", self.id, member, self.start_epoch),
+                            lambda key: gate_id_of(self, key))
         selection = self.spec["managed_cluster_update"].get("nodeImageSelection") or {}
         if selection.get("type") == "Consistent":
             status["nodeImageSelection"] = {"selectedNodeImageVersions": [{"version": "AKSUbuntu-2204gen2containerd-202502.03.0"}]}
@@ -321,14 +325,14 @@ class FleetService:
             if fleet.spec.get("static_list") is not None:
                 return Response.json(200, fleet.spec["static_list"], headers)
             elapsed = self.clock.elapsed()
-            items = [run.body(elapsed) for run in fleet.runs]
+            items = [without_gates(run.body(elapsed), req.query.get("api-version")) for run in fleet.runs]
         return Response.json(200, self.arm.page(req, items, self.page_size), headers)
 
     def get_run(self, req, groups):
         headers = self._begin(req, groups, RUN_TYPE + "/read")
         with self._lock:
             _fleet, run = self._run(groups)
-            body = run.body(self.clock.elapsed())
+            body = without_gates(run.body(self.clock.elapsed()), req.query.get("api-version"))
             if run.start_elapsed is not None:
                 run.polls += 1
         return _with_etag(200, body, headers)

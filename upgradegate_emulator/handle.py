@@ -270,3 +270,11 @@ class Emulator:
 
     def state(self):
         return self._inspect("GET", "/state")
+
+    def gates(self):
+        """Every gate the fleets' runs have reached: Azure's gate bodies, each with its update_run."""
+        return [gate for fleet in self._inspect("GET", "/gates")["fleets"] for gate in fleet["gates"]]
+
+    def approve_gate(self, name):
+        """Approve a gate as a person in the portal would (no token, not in the request log); returns the gate's body."""
+        return self._inspect("POST", "/gates/%s/approve" % name)

@@ -8,6 +8,7 @@ No authentication, never logged, never faulted.
 import os
 import re
 
+from .arm import ArmError
 from .faults import FaultError
 from .messages import Response
 
@@ -31,6 +32,8 @@ class Inspection:
             ("GET", r"/clock", self.get_clock),
             ("POST", r"/clock", self.set_clock),
             ("GET", r"/state", self.state),
+            ("GET", r"/gates", self.list_gates),
+            ("POST", r"/gates/(?P<name>[^/]+)/approve", self.approve_gate),
         ]
 
     def handle(self, req):
@@ -96,3 +99,17 @@ class Inspection:
     def state(self, _req, _groups):
         return Response.json(200, {"clock": self.app.clock.describe(), "scale_sets": self.app.compute.state(),
                                    "fleets": self.app.fleet.state()})
+
+    def list_gates(self, _req, _groups):
+        """Every gate the fleets' runs have reached, as Azure's gates resource shows them (plus update_run)."""
+        return Response.json(200, {"fleets": self.app.gates.state()})
+
+    def approve_gate(self, _req, groups):
+        """A person approving the gate in the portal: no token, not logged, and the run goes on from now."""
+        try:
+            body = self.app.gates.approve_by_name(groups["name"])
+        except ArmError as exc:
+            return Response.json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+        if body is None:
+            return Response.json(404, {"error": {"code": "NotFound", "message": "No gate named %s has been reached" % groups["name"]}})
+        return Response.json(200, body)

@@ -19,7 +19,7 @@ DEFAULT_SECRET = "emulator-client-secret"
 DEFAULT_SUBSCRIPTION = "33333333-3333-4333-8333-333333333333"
 DEFAULT_API_VERSIONS = {
     "compute": ["2025-11-01", "2025-04-01", "2024-11-01", "2024-07-01", "2024-03-01", "2023-09-01", "2023-07-01", "2023-03-01", "2022-11-01"],
-    "fleet": ["2026-06-01", "2025-03-01", "2024-04-01", "2023-10-15"],
+    "fleet": ["2026-06-01", "2026-06-02-preview", "2025-04-01-preview", "2025-03-01", "2024-04-01", "2023-10-15"],
 }
 DEFAULT_POLICY = {
     "maxBatchInstancePercent": 20,
@@ -48,15 +48,18 @@ KEYS = {
                         "target_image"},
     "timeline_point": {"at", "code", "progress", "error", "last_action", "last_action_at"},
     "fleet": {"name", "location", "tags", "members", "update_strategies", "auto_upgrade_profiles", "update_runs",
-              "static_list", "simulate", "writes"},
+              "static_list", "simulate", "writes", "gates", "static_gate_list"},
     "member": {"name", "group", "cluster_resource_id", "count"},
     "strategy": {"name", "stages", "body"},
-    "stage": {"name", "groups", "after_stage_wait_seconds", "afterStageWaitInSeconds"},
+    "stage": {"name", "groups", "after_stage_wait_seconds", "afterStageWaitInSeconds", "before_gates", "after_gates"},
+    "group": {"name", "before_gates", "after_gates"},
+    "gate": {"display_name", "type"},
+    "static_gate": {"name", "body", "responses"},
     "profile": {"name", "body", "channel", "node_image_selection", "disabled", "update_strategy"},
     "update_run": {"name", "strategy", "stages", "update_strategy", "managed_cluster_update", "kubernetes_version",
                    "upgrade_type", "node_image_selection", "start", "by", "poll_seconds", "simulate", "body", "responses",
                    "auto_upgrade_profile", "created_at", "created_by", "count"},
-    "simulate": {"member_seconds", "members", "members_in_parallel", "stop_seconds"},
+    "simulate": {"member_seconds", "members", "members_in_parallel", "stop_seconds", "gate_approval"},
     "member_sim": {"seconds", "fail_after", "error", "message"},
     "write": {"mode", "status", "polls", "retry_after", "error", "http_status"},
 }
@@ -210,13 +213,41 @@ def _scale_set(raw, rg, where):
     return vmss
 
 
+def _gate_configs(raw, where):
+    """before_gates / after_gates: a list of display names or {display_name, type} (type Approval by default)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ScenarioError("%s: expected a list of gates" % where)
+    configs = []
+    for position, gate in enumerate(raw):
+        if isinstance(gate, str):
+            gate = {"display_name": gate}
+        _check(gate, "gate", "%s[%d]" % (where, position))
+        configs.append({"displayName": gate.get("display_name") or "gate %d" % (position + 1), "type": gate.get("type", "Approval")})
+    return configs
+
+
+def _stage_gates(stage, where):
+    gates = {timing: _gate_configs(stage.get(timing + "_gates"), "%s.%s_gates" % (where, timing)) for timing in ("before", "after")}
+    gates["groups"] = {}
+    for position, group in enumerate(stage.get("groups") or []):
+        if isinstance(group, dict):
+            _check(group, "group", "%s.groups[%d]" % (where, position))
+            place = "%s.groups[%d]" % (where, position)
+            gates["groups"][group.get("name")] = {timing: _gate_configs(group.get(timing + "_gates"), "%s.%s_gates" % (place, timing))
+                                                  for timing in ("before", "after")}
+    return gates
+
+
 def _stages(raw_stages, where):
     stages = []
     for position, stage in enumerate(raw_stages or []):
         _check(stage, "stage", "%s[%d]" % (where, position))
         groups = [g if isinstance(g, str) else g.get("name") for g in stage.get("groups") or []]
         wait = stage.get("after_stage_wait_seconds", stage.get("afterStageWaitInSeconds"))
-        stages.append({"name": stage["name"], "groups": groups, "after_stage_wait_seconds": wait})
+        stages.append({"name": stage["name"], "groups": groups, "after_stage_wait_seconds": wait,
+                       "gates": _stage_gates(stage, "%s[%d]" % (where, position))})
     return stages
 
 
@@ -301,6 +332,9 @@ def _fleet(raw, rg, where):
         profiles.append(dict(_check(profile, "profile", "%s.auto_upgrade_profiles[%d]" % (where, position))))
     fleet["auto_upgrade_profiles"] = profiles
     fleet["writes"] = _writes(fleet.get("writes"), where + ".writes")
+    for position, gate in enumerate(fleet.get("gates") or []):
+        _check(gate, "static_gate", "%s.gates[%d]" % (where, position))
+    fleet["gates"] = [dict(gate, responses=gate.get("responses") or {}) for gate in fleet.get("gates") or []]
     fleet["update_runs"] = [_update_run(run, fleet, "%s.update_runs[%d]" % (where, i))
                             for i, run in enumerate(expand(fleet.get("update_runs"), where + ".update_runs"))]
     return fleet

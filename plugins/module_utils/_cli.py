@@ -3,7 +3,8 @@
 """The command line ``upgradegate-azure``: the thin I/O part (streams, connecting, exit codes).
 
 ``status`` answers Terraform's external data source, ``gate`` waits like
-wait_for_upgrade, ``start`` starts an update run or a scale set's rolling upgrade. Everything that can be decided without a process lives
+wait_for_upgrade, ``start`` starts an update run or a scale set's rolling upgrade,
+``approve`` approves a fleet gate like fleet_gate. Everything that can be decided without a process lives
 beside this file, one file per job (see docs/cli.md for the user's view):
 
 - ``_cli_options``: the program name, connection flags, option checking;
@@ -23,7 +24,7 @@ import sys
 
 from ansible.module_utils.common.parameters import remove_values
 
-from ansible_collections.upgradegate.azure.plugins.module_utils import _cli_gate, _cli_start, _cli_status
+from ansible_collections.upgradegate.azure.plugins.module_utils import _cli_approve, _cli_gate, _cli_start, _cli_status
 from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT
 from ansible_collections.upgradegate.azure.plugins.module_utils._cli_exit import EXIT_BAD_INPUT, EXIT_CODES, EXIT_OK, exit_for_error, exit_for_result
 from ansible_collections.upgradegate.azure.plugins.module_utils._cli_options import PROG, PUBLIC_CONNECTION_OPTIONS, validated
@@ -105,8 +106,22 @@ def run_start(args, streams, environ):
     return EXIT_OK
 
 
+def run_approve(args, streams, environ):
+    given = {name: value for name, value in vars(args).items() if name not in ("command", "json", "check")}
+    spec, rules = _cli_approve.approve_spec(PUBLIC_CONNECTION_OPTIONS)
+    params = validated(spec, rules, given, environ, "arguments", check=_cli_approve.validate_approval)
+    with connected(params, environ) as connection:
+        code, result, line = _cli_approve.run(connection, params, args.check)
+        result = remove_values(result, set(connection.secrets))
+    streams.say(line)
+    if args.json:
+        streams.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+    return code
+
+
 # name: (the module with its add_parser, the runner)
-SUBCOMMANDS = {"status": (_cli_status, run_status), "gate": (_cli_gate, run_gate), "start": (_cli_start, run_start)}
+SUBCOMMANDS = {"status": (_cli_status, run_status), "gate": (_cli_gate, run_gate), "start": (_cli_start, run_start),
+               "approve": (_cli_approve, run_approve)}
 
 
 def build_parser():

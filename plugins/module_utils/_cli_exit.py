@@ -18,9 +18,10 @@ EXIT_TIMEOUT = 4
 EXIT_NOT_FOUND = 5
 EXIT_API_ERROR = 6
 EXIT_STALLED = 7
+EXIT_GATE_PENDING = 8
 EXIT_INTERRUPTED = 130
 REASON_EXIT = {"failed_state": EXIT_FAILED, "max_failed": EXIT_FAILED, "timeout": EXIT_TIMEOUT, "not_found": EXIT_NOT_FOUND,
-               "api_error": EXIT_API_ERROR, "stalled": EXIT_STALLED}
+               "api_error": EXIT_API_ERROR, "stalled": EXIT_STALLED, "gate_pending": EXIT_GATE_PENDING}
 EXIT_CODES = """exit codes:
   0  the gate opened (gate) / the status was printed (status) / started, or already running (start)
   1  unexpected error (a bug: please report it)
@@ -32,6 +33,7 @@ EXIT_CODES = """exit codes:
   6  Azure could not be read or written: authentication, permission (403), conflict (409), an operation that failed,
      or another API error
   7  stalled: no change in state or progress for --stall-timeout seconds
+  8  gate_pending: an update run waited at the same approval gate for --gate-timeout seconds
 """
 
 

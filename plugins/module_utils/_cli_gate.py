@@ -33,6 +33,8 @@ GATE_HELP = (
     ("vmss_api_version", "VERSION", "Compute API version for scale set targets (default 2024-07-01)"),
     ("progress", "BOOL", "print a line on stderr for every change while waiting: true (default) or false"),
     ("heartbeat", "SECONDS", "seconds without any change after which a line says what is still awaited (default 300; 0: never)"),
+    ("gate_timeout", "SECONDS", "fleet only: fail (exit 8) when a run waited this long at the same approval gate"),
+    ("fleet_api_version", "VERSION", "Fleet API version of the update run reads (default 2026-06-01)"),
 )
 
 

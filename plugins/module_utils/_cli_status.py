@@ -16,6 +16,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._errors import V
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import locate, member_progress, members_of
 from ansible_collections.upgradegate.azure.plugins.module_utils._gate import SINGLE_TARGET_OPTIONS, SINGLE_TARGET_RULES, TARGET_KEYS
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, is_success, is_terminal
+from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import gates_in_scope
 
 STATUS_KEYS = TARGET_KEYS + tuple(PUBLIC_CONNECTION_OPTIONS)
 # The status read takes one target: the gate's single-target options (the wait options keep their
@@ -107,5 +108,8 @@ def fleet_status(facts, stage=None, group=None):
                   state=state, is_terminal=is_terminal(FLEET, state), succeeded=is_success(FLEET, state),
                   started_at=node.get("started_at"), completed_at=node.get("completed_at"),
                   error_code=error.get("code"), error_message=error.get("message"))
+    gates = gates_in_scope(facts.get("pending_gates"), stage, group)
+    status.update(pending_gate=gates[0].get("name") if gates else None,
+                  pending_gate_display_name=gates[0].get("display_name") if gates else None)
     status.update(member_progress(members_of(node)))
     return status

@@ -9,6 +9,7 @@ Any field of the body may be missing or of the wrong type: every key of the
 contract is still produced. The input is never modified; ``raw`` is a deep copy.
 """
 
+from ansible_collections.upgradegate.azure.plugins.module_utils._facts_run_gates import merged_gates, pending_gates
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import FLEET, is_success, is_terminal, snake_case
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import resource_id
 from ansible_collections.upgradegate.azure.plugins.module_utils._shape import as_dict, as_int, as_str, copied, dict_items, percent
@@ -80,6 +81,8 @@ def update_run_facts(body, subscription_id, resource_group, fleet_name, name=Non
         "current_stage": next((stage["name"] for stage in stages if stage["state"] in _CURRENT_STATES), None),
         "progress": member_progress(members_of({"stages": stages})),
         "stages": stages,
+        "failure_count": as_int(status.get("failureCount")),
+        "pending_gates": pending_gates(stages),
         "error": error,
         "errors": errors,
         "system_data": _system_data(data.get("systemData")),
@@ -185,17 +188,22 @@ def _run_id(subscription_id, resource_group, fleet_name, run_name):
 
 def _stages(status_stages, strategy_stages, errors):
     planned = dict_items(strategy_stages)
-    waits = {}
+    waits, plans = {}, {}
     for stage in planned:
         waits.setdefault(as_str(stage.get("name")), as_int(stage.get("afterStageWaitInSeconds")))
-    return [_stage(item, waits, errors) for item in dict_items(status_stages) or planned]
+        plans.setdefault(as_str(stage.get("name")), stage)
+    return [_stage(item, waits, plans, errors) for item in dict_items(status_stages) or planned]
 
 
-def _stage(item, waits, errors):
+def _stage(item, waits, plans, errors):
     name = as_str(item.get("name"))
     stage = _status_node(name, item.get("status"))
     _collect(errors, "stage", [name], stage["error"])
-    groups = [_group(group, name, errors) for group in dict_items(item.get("groups"))]
+    plan = plans.get(name, {}) if name is not None else {}
+    group_plans = {}
+    for group in dict_items(plan.get("groups")):
+        group_plans.setdefault(as_str(group.get("name")), group)
+    groups = [_group(group, name, group_plans, errors) for group in dict_items(item.get("groups"))]
     wait = item.get("afterStageWaitStatus")
     wait_status = as_dict(as_dict(wait).get("status"))
     _collect(errors, "stage", [name, _WAIT_SEGMENT], _error(wait_status.get("error")))
@@ -204,14 +212,28 @@ def _stage(item, waits, errors):
         seconds = as_int(as_dict(wait).get("waitDurationInSeconds"))
     stage["after_stage_wait_seconds"] = seconds
     stage["after_stage_wait"] = _wait(wait) if as_dict(wait) else None
+    stage.update(_limits_and_gates(plan, item))
     stage["groups"] = groups
     return stage
 
 
-def _group(item, stage_name, errors):
+def _limits_and_gates(plan, item):
+    """``before_gates``, ``after_gates``, and the strategy's concurrency and failure limits with the status's failure count."""
+    return {
+        "before_gates": merged_gates(plan.get("beforeGates"), item.get("beforeGates")),
+        "after_gates": merged_gates(plan.get("afterGates"), item.get("afterGates")),
+        "max_concurrency": as_str(plan.get("maxConcurrency")),
+        "max_allowed_failures": as_str(plan.get("maxAllowedFailures")),
+        "failure_count": as_int(item.get("failureCount")),
+    }
+
+
+def _group(item, stage_name, plans, errors):
     name = as_str(item.get("name"))
     group = _status_node(name, item.get("status"))
     _collect(errors, "group", [stage_name, name], group["error"])
+    plan = plans.get(name, {}) if name is not None else {}
+    group.update(_limits_and_gates(plan, item))
     group["members"] = [_member(member, [stage_name, name], errors) for member in dict_items(item.get("members"))]
     return group
 

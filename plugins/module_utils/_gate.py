@@ -4,6 +4,8 @@
 
 from ansible_collections.upgradegate.azure.plugins.module_utils import _readers
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
+from ansible_collections.upgradegate.azure.plugins.module_utils._gate_lookup import GateLookup
+from ansible_collections.upgradegate.azure.plugins.module_utils._gates import has_gates
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
     check_api_version,
     check_fleet_name,
@@ -38,6 +40,8 @@ _WAIT_OPTIONS = dict(
     vmss_api_version=dict(type="str", default=_readers.VMSS_API_VERSION),
     progress=dict(type="bool", default=True),
     heartbeat=dict(type="float", default=300.0),
+    gate_timeout=dict(type="float"),
+    fleet_api_version=dict(type="str", default=_readers.FLEET_API_VERSION),
 )
 _REQUIRED_BY = {"scale_set": ["resource_group"], "fleet_name": ["resource_group"], "stage": ["update_run"], "group": ["update_run"]}
 # One target given by the single-target options, without ``targets`` (the command line's status read).
@@ -95,7 +99,8 @@ def validate_gate(params):
     for index, target in enumerate(targets):
         _check_target(target, "targets[%d]." % index if params.get("targets") else "")
     check_api_version(params["vmss_api_version"], "vmss_api_version")
-    for key, allow_zero in (("timeout", False), ("sleep", False), ("delay", True), ("stall_timeout", False), ("heartbeat", True)):
+    for key, allow_zero in (("timeout", False), ("sleep", False), ("delay", True), ("stall_timeout", False), ("heartbeat", True),
+                            ("gate_timeout", False)):
         _check_seconds(params, key, allow_zero)
     if params["sleep"] > params["timeout"]:
         raise ValidationError("sleep", "%r is longer than timeout %r: the gate would poll once at most" % (params["sleep"], params["timeout"]))
@@ -107,6 +112,14 @@ def validate_gate(params):
         if state != TERMINAL and state not in taken:
             raise ValidationError("state", "%r is never taken by %s; they take %s, or terminal" % (
                 state, " or ".join("scale sets" if k == VMSS else "update runs" for k in sorted(kinds)), ", ".join(sorted(taken))))
+    for kind in sorted(kinds):
+        if TERMINAL not in params["state"] and not set(params["state"]) & set(states(kind)):
+            raise ValidationError("state", "%s never reach %s; add a state they take (%s), or terminal" % (
+                "scale sets" if kind == VMSS else "update runs", " or ".join(params["state"]), ", ".join(states(kind))))
+    if params.get("gate_timeout") is not None and FLEET not in kinds:
+        raise ValidationError("gate_timeout", "applies to update runs only (approval gates); these targets are scale sets")
+    if params.get("fleet_api_version") is not None:
+        check_api_version(params["fleet_api_version"], "fleet_api_version")
     if params.get("started_after") is not None:
         if VMSS not in kinds:
             raise ValidationError("started_after", "applies to scale sets only; these targets are update runs")
@@ -141,8 +154,15 @@ def _fetcher(connection, target, params):
         cache = {}
         return lambda deadline: _readers.latest_rolling_upgrade(client, subscription, target["resource_group"], target["scale_set"],
                                                                 params["vmss_api_version"], deadline=deadline, cache=cache)
-    return lambda deadline: _readers.update_run(client, subscription, target["resource_group"], target["fleet_name"], target["update_run"],
-                                                deadline=deadline)
+    version = params.get("fleet_api_version") or _readers.FLEET_API_VERSION
+    lookup = None if has_gates(version) else GateLookup(client, subscription, target["resource_group"], target["fleet_name"],
+                                                        target["update_run"])
+
+    def fetch(deadline):
+        facts, retry_after = _readers.update_run(client, subscription, target["resource_group"], target["fleet_name"],
+                                                 target["update_run"], version, deadline=deadline)
+        return (lookup.complete(facts, deadline) if lookup is not None else facts), retry_after
+    return fetch
 
 
 def _percent(observation):
@@ -170,11 +190,44 @@ def _failure_message(tracked, params, rules):
         return "%s: %s failed, more than max_failed %d%s" % (
             target["label"], plural(observation.failed, "instance" if target["kind"] == VMSS else "member"), params["max_failed"],
             ": %s" % name_members(named) if named else "")
+    if tracked.reason == "gate_pending":
+        return "%s has waited %s s or more at %s (gate_timeout %s s); %s" % (
+            target["label"], params["gate_timeout"], gates_phrase(observation.gates), params["gate_timeout"], how_to_approve(target, observation.gates))
     if tracked.reason == "stalled":
         return "%s made no progress for %s s (state %s, %s)" % (target["label"], params["stall_timeout"], observation.state, _percent(observation))
     state = observation.state if observation is not None else None
     note = observation.note if observation is not None and observation.note else "state %s, %s" % (state, _percent(observation))
+    if observation is not None and observation.gates:
+        return "timed out after %s s waiting for %s to reach %s: it waits at %s; %s" % (
+            params["timeout"], target["label"], wanted, gates_phrase(observation.gates), how_to_approve(target, observation.gates))
+    run_gates = (tracked.facts or {}).get("pending_gates") if target["kind"] == FLEET else None
+    if run_gates:
+        return "timed out after %s s waiting for %s to reach %s (last seen: %s); the run waits at %s; %s" % (
+            params["timeout"], target["label"], wanted, note, gates_phrase(run_gates), how_to_approve(target, run_gates))
     return "timed out after %s s waiting for %s to reach %s (last seen: %s)" % (params["timeout"], target["label"], wanted, note)
+
+
+def gates_phrase(gates):
+    """'approval gate "Smoke tests passed" (<guid>) after stage canary' for one or more pending gates."""
+    parts = []
+    for gate in gates:
+        segments = (gate.get("path") or "").split("/")
+        place = "stage %s" % segments[0] if len(segments) < 2 else "group %s of stage %s" % (segments[1], segments[0])
+        values = (gate.get("display_name") or "", gate.get("name") or "not yet created", gate.get("timing") or "at", place)
+        parts.append('approval gate "%s" (%s) %s %s' % values)
+    return " and ".join(parts)
+
+
+def how_to_approve(target, gates):
+    """What a person or a pipeline runs to let the run go on."""
+    names = [gate.get("name") for gate in gates if gate.get("name")]
+    common = "resource_group=%s fleet_name=%s" % (target["resource_group"], target["fleet_name"])
+    if not names:
+        return "approve it in the Azure portal or with upgradegate.azure.fleet_gate once Azure has created it"
+    command = "upgradegate-azure approve --resource-group %s --fleet-name %s --gate %s" % (target["resource_group"], target["fleet_name"],
+                                                                                           names[0])
+    return "approve %s with upgradegate.azure.fleet_gate (%s name=%s), '%s', or in the Azure portal" % (
+        "it" if len(names) == 1 else "them", common, ", ".join(names), command)
 
 
 def _azure_errors(tracked):
@@ -203,6 +256,8 @@ def _target_result(tracked):
         reason=tracked.reason,
         facts=tracked.facts,
     )
+    if target["kind"] == FLEET:
+        result["pending_gates"] = list(observation.gates) if observation is not None else []
     if target.get("stage"):
         result["stage_facts"] = observation.stage_facts if observation is not None else None
     if target.get("group"):
@@ -221,7 +276,7 @@ def gate(connection, params, clock=None, wall=None, sleep=None, reporter=None):
     for target in targets:
         target.update(kind=_kind(target), label=label(target), fetch=_fetcher(connection, target, params))
     rules = Rules(params["state"], params.get("min_percent_complete"), params.get("max_failed"), params.get("stall_timeout"),
-                  params.get("started_after"))
+                  params.get("started_after"), params.get("gate_timeout"))
     hooks = (("on_change", reporter.on_change), ("on_poll", reporter.on_poll)) if reporter is not None else ()
     injected = {name: value for name, value in (("clock", clock), ("wall", wall), ("sleep", sleep)) + hooks if value is not None}
     waiter = Waiter(targets, rules, params["timeout"], params["sleep"], params.get("delay") or 0.0, **injected).wait()

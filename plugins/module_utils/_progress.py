@@ -117,7 +117,7 @@ def name_members(named):
 
 def pending_gates(target, observation, facts):
     """The pending gates a target waits at: the observation's when it has them, else the run's within the target's scope."""
-    gates = getattr(observation, "pending_gates", None)
+    gates = getattr(observation, "gates", None)
     if gates is None:
         gates = [gate for gate in facts.get("pending_gates") or [] if isinstance(gate, dict) and _in_scope(target, gate.get("path") or "")]
     return gates

@@ -22,7 +22,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss impo
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import parse_resource_id, resource_group_path, resource_path
 
 VMSS_API_VERSION = "2024-07-01"
-FLEET_API_VERSION = "2025-03-01"
+FLEET_API_VERSION = "2026-06-01"
 ROLLING_UPGRADE_READ = "Microsoft.Compute/virtualMachineScaleSets/rollingUpgrades/read"
 SCALE_SET_READ = "Microsoft.Compute/virtualMachineScaleSets/read"
 HISTORY_READ = "Microsoft.Compute/virtualMachineScaleSets/osUpgradeHistory/read"

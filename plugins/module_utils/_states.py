@@ -87,3 +87,7 @@ def _checked(kind):
     if kind not in _VOCABULARY:
         raise ValueError("unknown target kind %r, expected %r or %r" % (kind, VMSS, FLEET))
     return kind
+
+
+# The states of an approval gate, in a run's status and as a gates resource.
+GATE_STATES = ("not_started", "pending", "skipped", "completed")

@@ -37,12 +37,13 @@ class Rules:
     ``started_after`` is the option's text, in any ISO 8601 spelling (an unreadable one is ignored: the gate refuses it first).
     """
 
-    def __init__(self, states, min_percent_complete=None, max_failed=None, stall_timeout=None, started_after=None):
+    def __init__(self, states, min_percent_complete=None, max_failed=None, stall_timeout=None, started_after=None, gate_timeout=None):
         self.states = frozenset(states)
         self.min_percent_complete = min_percent_complete
         self.max_failed = max_failed
         self.stall_timeout = stall_timeout
         self.started_after = instant(started_after)
+        self.gate_timeout = gate_timeout
 
     def wanted(self, kind, state):
         return state in self.states or (TERMINAL in self.states and is_terminal(kind, state))
@@ -52,8 +53,9 @@ class Observation:
     """One target seen once: its state and progress in the scope waited on."""
 
     def __init__(self, state, progress, scoped=None, stage_facts=None, group_facts=None, missing=None, note=None, run=None,
-                 run_ended=False):
+                 run_ended=False, gates=None):
         self.state = state
+        self.gates = gates or []  # the pending approval gates that hold the scope waited on
         self.progress = progress or {}
         self.run = run  # for a stage or group: what changes in the whole run
         self.run_ended = run_ended  # for a stage or group: its run is terminal, so it cannot change any more
@@ -72,8 +74,8 @@ class Observation:
         return self.progress.get("failed") or 0
 
     def signature(self):
-        """What history records a change of: the state and progress of the scope waited on."""
-        return json.dumps([self.state, self.progress], sort_keys=True)
+        """What history records a change of: the state and progress of the scope waited on, and the gates it waits at."""
+        return json.dumps([self.state, self.progress] + ([gate_names(self.gates)] if self.gates else []), sort_keys=True)
 
     def activity(self):
         """What stall_timeout watches: the scope, and for a stage or group the whole run too,
@@ -90,13 +92,35 @@ def observe(target, facts, rules):
         if rules.started_after and (started_at is None or started_at < rules.started_after):
             return Observation(None, None, note="the latest rolling upgrade started at %s, before started_after" % facts.get("started_at"))
         return Observation(facts.get("state"), facts.get("progress"))
-    if not target.get("stage") and not target.get("group"):
-        return Observation(facts.get("state"), facts.get("progress"))
-    scoped, stage, group, missing = locate(facts, target.get("stage"), target.get("group"))
+    stage_name, group_name = target.get("stage"), target.get("group")
+    if not stage_name and not group_name:
+        return Observation(facts.get("state"), facts.get("progress"), gates=list(facts.get("pending_gates") or []))
+    scoped, stage, group, missing = locate(facts, stage_name, group_name)
     if scoped is None:
         return Observation(None, None, missing=missing) if missing else Observation(None, None, note="the run has no stages yet")
     return Observation(scoped.get("state"), member_progress(members_of(scoped)), scoped, stage, group, run=_run_activity(facts),
-                       run_ended=is_terminal(FLEET, facts.get("state")))
+                       run_ended=is_terminal(FLEET, facts.get("state")),
+                       gates=gates_in_scope(facts.get("pending_gates"), (stage or {}).get("name"), group_name))
+
+
+def gates_in_scope(pending, stage_name=None, group_name=None):
+    """The pending gates (``pending_gates`` items) of a stage (its own and its groups') or of a group; all without a scope."""
+    found = []
+    for gate in pending or []:
+        if not isinstance(gate, dict):
+            continue
+        segments = (gate.get("path") or "").split("/")
+        if stage_name and segments[0] != stage_name:
+            continue
+        if group_name and segments[1:2] != [group_name]:
+            continue
+        found.append(gate)
+    return found
+
+
+def gate_names(gates):
+    """Stable identities of gates for comparisons: the name, else the place."""
+    return [gate.get("name") or "%s %s" % (gate.get("timing"), gate.get("path")) for gate in gates]
 
 
 def _run_activity(facts):
@@ -116,6 +140,8 @@ def judge(kind, observation, rules):
     if rules.max_failed is not None and observation.failed > rules.max_failed:
         return FAILED, "max_failed"
     if rules.wanted(kind, observation.state):
+        return DONE, None
+    if observation.gates and "pending" in rules.states:  # at an approval gate, whatever state Azure gives the scope itself
         return DONE, None
     if is_terminal(kind, observation.state):
         return FAILED, "failed_state"
@@ -146,6 +172,8 @@ class _Tracked:
         self.summary = None
         self.activity = None
         self.active_at = None
+        self.gates = None  # names of the pending gates seen last
+        self.gates_since = None  # when the target was first seen at those gates
 
 
 def _timestamp(epoch):
@@ -226,19 +254,27 @@ class Waiter:
         observation = observe(tracked.target, result, self.rules)
         tracked.observation = observation
         activity = observation.activity()
-        if activity != tracked.activity:
+        if activity != tracked.activity or observation.gates:  # time at a pending gate is not a stall
             tracked.activity, tracked.active_at = activity, now
+        names = gate_names(observation.gates)
+        if names != tracked.gates:
+            tracked.gates, tracked.gates_since = names, now
         summary = describe(tracked.target, observation, result)
         if summary != tracked.summary:
             tracked.summary = summary
             change = {"at": _timestamp(self._wall()), "target": tracked.target["label"],
                       "state": observation.state, "percent_complete": observation.percent, "summary": line(summary, now - self.started)}
+            if tracked.target["kind"] == FLEET:
+                change["pending_gates"] = [dict(gate) for gate in observation.gates]
             self.history.append(change)
             if self._on_change is not None:
                 self._on_change(change)
         verdict, reason = judge(tracked.target["kind"], observation, self.rules)
         if verdict == PENDING and self.rules.stall_timeout is not None and now - tracked.active_at >= self.rules.stall_timeout:
             verdict, reason = FAILED, "stalled"
+        if (verdict == PENDING and observation.gates and self.rules.gate_timeout is not None
+                and now - tracked.gates_since >= self.rules.gate_timeout):
+            verdict, reason = FAILED, "gate_pending"
         if verdict != PENDING:
             self._finish(tracked, verdict, reason, now)
 

@@ -10,6 +10,7 @@ version_added: 0.1.0
 description:
   - Reads one update run of a fleet, or every update run of the fleet (following every page), and returns normalised
     facts about the run, each stage, each group and each member cluster, ready for C(when), C(assert) and templates.
+  - Includes the approval gates of each stage and group, and the gates the run waits at (RV(update_runs[].pending_gates)).
   - A run or fleet that does not exist gives an empty list; a resource group that does not exist is an error.
 author:
   - upgradegate.azure contributors (@upgradegate)
@@ -36,8 +37,9 @@ options:
   api_version:
     description:
       - The Microsoft.ContainerService API version to call.
+      - V(2025-03-01) and older versions have no approval gates; a run held at a gate shows V(pending) with empty gate lists.
     type: str
-    default: "2025-03-01"
+    default: "2026-06-01"
 extends_documentation_fragment:
   - upgradegate.azure.connection
   - upgradegate.azure.attributes
@@ -325,6 +327,91 @@ update_runs:
               type: float
               returned: always
               sample: null
+        before_gates:
+          description:
+            - The approval gates before the stage, in Azure's order, strategy and status merged. Empty for an API version
+              without gates.
+          type: list
+          elements: dict
+          returned: always
+          contains:
+            name:
+              description: The gate's name, a GUID (the last segment of its id), V(null) until Azure has created the gate.
+              type: str
+              returned: always
+              sample: 12345678-910a-bcde-f000-000000000000
+            id:
+              description: The gate's ARM id, V(null) until Azure has created the gate (when the run reaches it).
+              type: str
+              returned: always
+              sample: /subscriptions/.../providers/Microsoft.ContainerService/fleets/fleet-prod/gates/12345678-910a-bcde-f000-000000000000
+            display_name:
+              description: The gate's display name.
+              type: str
+              returned: always
+              sample: Smoke tests passed
+            gate_type:
+              description: Azure's gate type, as returned.
+              type: str
+              returned: always
+              sample: Approval
+            state:
+              description:
+                - The gate's state in the run, V(null) when unknown. An unknown future value is returned in snake_case.
+              type: str
+              returned: always
+              sample: pending
+              choices: [not_started, pending, skipped, completed]
+        after_gates:
+          description:
+            - The approval gates after the stage, in Azure's order, strategy and status merged. Empty for an API version
+              without gates.
+          type: list
+          elements: dict
+          returned: always
+          contains:
+            name:
+              description: The gate's name, a GUID (the last segment of its id), V(null) until Azure has created the gate.
+              type: str
+              returned: always
+              sample: 12345678-910a-bcde-f000-000000000000
+            id:
+              description: The gate's ARM id, V(null) until Azure has created the gate (when the run reaches it).
+              type: str
+              returned: always
+              sample: /subscriptions/.../providers/Microsoft.ContainerService/fleets/fleet-prod/gates/12345678-910a-bcde-f000-000000000000
+            display_name:
+              description: The gate's display name.
+              type: str
+              returned: always
+              sample: Smoke tests passed
+            gate_type:
+              description: Azure's gate type, as returned.
+              type: str
+              returned: always
+              sample: Approval
+            state:
+              description:
+                - The gate's state in the run, V(null) when unknown. An unknown future value is returned in snake_case.
+              type: str
+              returned: always
+              sample: pending
+              choices: [not_started, pending, skipped, completed]
+        max_concurrency:
+          description: The strategy's concurrency limit of the stage as Azure has it (a count such as V("2") or a percentage such as V("25%")), or V(null).
+          type: str
+          returned: always
+          sample: "2"
+        max_allowed_failures:
+          description: The strategy's limit of failed members of the stage (a count or a percentage), or V(null) (API versions without it).
+          type: str
+          returned: always
+          sample: null
+        failure_count:
+          description: How many members of the stage failed, as Azure counts them, or V(null) (API versions without it).
+          type: int
+          returned: always
+          sample: null
         groups:
           description: The groups of the stage, updated in parallel.
           type: list
@@ -354,6 +441,91 @@ update_runs:
             error:
               description: The group's error, or V(null).
               type: dict
+              returned: always
+              sample: null
+            before_gates:
+              description:
+                - The approval gates before the group, in Azure's order, strategy and status merged. Empty for an API version
+                  without gates.
+              type: list
+              elements: dict
+              returned: always
+              contains:
+                name:
+                  description: The gate's name, a GUID (the last segment of its id), V(null) until Azure has created the gate.
+                  type: str
+                  returned: always
+                  sample: 12345678-910a-bcde-f000-000000000000
+                id:
+                  description: The gate's ARM id, V(null) until Azure has created the gate (when the run reaches it).
+                  type: str
+                  returned: always
+                  sample: /subscriptions/.../providers/Microsoft.ContainerService/fleets/fleet-prod/gates/12345678-910a-bcde-f000-000000000000
+                display_name:
+                  description: The gate's display name.
+                  type: str
+                  returned: always
+                  sample: Smoke tests passed
+                gate_type:
+                  description: Azure's gate type, as returned.
+                  type: str
+                  returned: always
+                  sample: Approval
+                state:
+                  description:
+                    - The gate's state in the run, V(null) when unknown. An unknown future value is returned in snake_case.
+                  type: str
+                  returned: always
+                  sample: pending
+                  choices: [not_started, pending, skipped, completed]
+            after_gates:
+              description:
+                - The approval gates after the group, in Azure's order, strategy and status merged. Empty for an API version
+                  without gates.
+              type: list
+              elements: dict
+              returned: always
+              contains:
+                name:
+                  description: The gate's name, a GUID (the last segment of its id), V(null) until Azure has created the gate.
+                  type: str
+                  returned: always
+                  sample: 12345678-910a-bcde-f000-000000000000
+                id:
+                  description: The gate's ARM id, V(null) until Azure has created the gate (when the run reaches it).
+                  type: str
+                  returned: always
+                  sample: /subscriptions/.../providers/Microsoft.ContainerService/fleets/fleet-prod/gates/12345678-910a-bcde-f000-000000000000
+                display_name:
+                  description: The gate's display name.
+                  type: str
+                  returned: always
+                  sample: Smoke tests passed
+                gate_type:
+                  description: Azure's gate type, as returned.
+                  type: str
+                  returned: always
+                  sample: Approval
+                state:
+                  description:
+                    - The gate's state in the run, V(null) when unknown. An unknown future value is returned in snake_case.
+                  type: str
+                  returned: always
+                  sample: pending
+                  choices: [not_started, pending, skipped, completed]
+            max_concurrency:
+              description: The strategy's concurrency limit of the group as Azure has it (a count such as V("2") or a percentage such as V("25%")), or V(null).
+              type: str
+              returned: always
+              sample: "2"
+            max_allowed_failures:
+              description: The strategy's limit of failed members of the group (a count or a percentage), or V(null) (API versions without it).
+              type: str
+              returned: always
+              sample: null
+            failure_count:
+              description: How many members of the group failed, as Azure counts them, or V(null) (API versions without it).
+              type: int
               returned: always
               sample: null
             members:
@@ -402,6 +574,50 @@ update_runs:
                   type: dict
                   returned: always
                   sample: null
+    failure_count:
+      description: How many members of the run failed, as Azure counts them, or V(null) (API versions without it).
+      type: int
+      returned: always
+      sample: null
+    pending_gates:
+      description:
+        - Every gate of the run whose state is V(pending), whatever the run's own state. Approve one with M(upgradegate.azure.fleet_gate).
+        - Empty for an API version without gates, even when the run is V(pending).
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        name:
+          description: The gate's name, a GUID.
+          type: str
+          returned: always
+          sample: 12345678-910a-bcde-f000-000000000000
+        id:
+          description: The gate's ARM id.
+          type: str
+          returned: always
+          sample: /subscriptions/.../resourceGroups/rg-fleet/providers/Microsoft.ContainerService/fleets/fleet-prod/gates/12345678-910a-bcde-f000-000000000000
+        display_name:
+          description: The gate's display name.
+          type: str
+          returned: always
+          sample: Smoke tests passed
+        gate_type:
+          description: Azure's gate type, as returned.
+          type: str
+          returned: always
+          sample: Approval
+        path:
+          description: Where the gate stands, V(stage) or V(stage/group).
+          type: str
+          returned: always
+          sample: canary
+        timing:
+          description: Whether the gate holds the run before or after that stage or group.
+          type: str
+          returned: always
+          sample: after
+          choices: [before, after]
     error:
       description: The run's error, or V(null).
       type: dict

@@ -19,6 +19,12 @@ description:
   - "While it waits, it prints a line on the controller's output each time a target changes, with the default callback
     and without C(-v), for example C(wait_for_upgrade: rg-web/vmss-web rolling_forward 40.0%) followed by the counts and C(after 1m20s).
     See O(progress) and O(heartbeat)."
+  - Approval gates of update runs. A run, stage or group that reaches an approval gate waits there, V(pending), until the gate
+    is approved or skipped. Put V(pending) in O(state) to open the gate as soon as the target reaches an approval gate, so the
+    pipeline can run its own checks and approve it with M(upgradegate.azure.fleet_gate). Otherwise the target keeps waiting
+    (a person may approve the gate), every RV(history) entry names the gates, O(stall_timeout) does not count the time spent
+    at a pending gate, O(gate_timeout) ends such a wait with V(gate_pending), and a timeout at a gate names the gates and says
+    how to approve them.
 author:
   - upgradegate.azure contributors (@upgradegate)
 options:
@@ -152,6 +158,19 @@ options:
       - Heartbeats are printed only, they are not RV(history) entries.
     type: float
     default: 300
+  gate_timeout:
+    description:
+      - Update runs only. Fail with V(gate_pending) when a target has waited this many seconds at the same pending approval
+        gates. A target that moves on to another gate starts counting again.
+    type: float
+  fleet_api_version:
+    description:
+      - The Microsoft.ContainerService API version the update runs are read with.
+      - With a version that has no approval gates (V(2025-03-01) or older), a run held at a gate shows V(pending) without
+        naming it; the gates are then named from the fleet's gates, read with V(2026-06-01) once per change of the run,
+        not once per poll.
+    type: str
+    default: "2026-06-01"
 extends_documentation_fragment:
   - upgradegate.azure.connection
   - upgradegate.azure.attributes
@@ -245,6 +264,30 @@ EXAMPLES = r"""
   until: waited.finished
   retries: 250
   delay: 30
+
+- name: Wait until the canary stage reaches its approval gate
+  upgradegate.azure.wait_for_upgrade:
+    resource_group: rg-fleet
+    fleet_name: fleet-prod
+    update_run: upgrade-1-30
+    stage: canary
+    state: [pending]
+    timeout: 7200
+  register: at_gate
+
+- name: Approve the gate the canary stage waits at, once the smoke tests passed
+  upgradegate.azure.fleet_gate:
+    resource_group: rg-fleet
+    fleet_name: fleet-prod
+    name: "{{ at_gate.targets[0].pending_gates[0].name }}"
+
+- name: Wait for the rest of the run; fail when it sits at another gate for more than an hour
+  upgradegate.azure.wait_for_upgrade:
+    resource_group: rg-fleet
+    fleet_name: fleet-prod
+    update_run: upgrade-1-30
+    gate_timeout: 3600
+    timeout: 14400
 """
 
 RETURN = r"""
@@ -352,7 +395,15 @@ targets:
       type: str
       returned: always
       sample: null
-      choices: [failed_state, timeout, stalled, max_failed, not_found, api_error]
+      choices: [failed_state, timeout, stalled, max_failed, not_found, api_error, gate_pending]
+    pending_gates:
+      description:
+        - Update runs only. The pending approval gates the target waited at when last seen (for a stage or group, its own and
+          its groups' gates), shaped like RV(upgradegate.azure.fleet_update_run_info#module:update_runs[].pending_gates).
+      type: list
+      elements: dict
+      returned: for update run targets
+      sample: [{"name": "12345678-910a-bcde-f000-000000000000", "display_name": "Smoke tests passed", "path": "canary", "timing": "after"}]
     facts:
       description: The target's last facts, shaped like an item of the info modules, or V(null) if it was never read.
       type: dict
@@ -407,12 +458,18 @@ history:
       type: str
       returned: always
       sample: "wait_for_upgrade: rg-web/vmss-web rolling_forward 40.0% (4 of 10 upgraded, 0 failed) after 1m20s"
+    pending_gates:
+      description: Update runs only. The pending approval gates the target waited at then, as in RV(targets[].pending_gates).
+      type: list
+      elements: dict
+      returned: for update run targets
+      sample: []
 reason:
   description: Why the gate did not open.
   type: str
   returned: on failure
   sample: failed_state
-  choices: [failed_state, timeout, stalled, max_failed, not_found, api_error]
+  choices: [failed_state, timeout, stalled, max_failed, not_found, api_error, gate_pending]
 msg:
   description: What went wrong, or O(msg) when given.
   type: str

@@ -54,6 +54,19 @@ CASES = {
     "fleet_2026-06-01/UpdateRuns_Start.json": ("POST", FLEET + "/updateRuns/{updateRunName}/start", "run_action:start"),
     "fleet_2026-06-01/UpdateRuns_Stop.json": ("POST", FLEET + "/updateRuns/{updateRunName}/stop", "run_action:stop"),
     "fleet_2026-06-01/UpdateRuns_Skip.json": ("POST", FLEET + "/updateRuns/{updateRunName}/skip", "run_action:skip"),
+    "fleet_2025-04-01-preview/UpdateRuns_Get.json": ("GET", FLEET + "/updateRuns/{updateRunName}", "run_static"),
+    "fleet_2025-04-01-preview/Gates_Get.json": ("GET", FLEET + "/gates/{gateName}", "gate_static"),
+    "fleet_2025-04-01-preview/Gates_ListByFleet.json": ("GET", FLEET + "/gates", "gate_list"),
+    # This example names the gate parameter "name", not "gateName" as the swagger does.
+    "fleet_2025-04-01-preview/Gates_Update.json": ("PATCH", FLEET + "/gates/{name}", "gate_patch"),
+    "fleet_2026-06-01/UpdateRuns_Get.json": ("GET", FLEET + "/updateRuns/{updateRunName}", "run_static"),
+    "fleet_2026-06-01/Gates_Get.json": ("GET", FLEET + "/gates/{gateName}", "gate_static"),
+    "fleet_2026-06-01/Gates_ListByFleet.json": ("GET", FLEET + "/gates", "gate_list"),
+    "fleet_2026-06-01/Gates_Update.json": ("PATCH", FLEET + "/gates/{gateName}", "gate_patch"),
+    "fleet_2026-06-02-preview/UpdateRuns_Get.json": ("GET", FLEET + "/updateRuns/{updateRunName}", "run_static"),
+    "fleet_2026-06-02-preview/Gates_Get.json": ("GET", FLEET + "/gates/{gateName}", "gate_static"),
+    "fleet_2026-06-02-preview/Gates_Get_ScheduledStart.json": ("GET", FLEET + "/gates/{gateName}", "gate_static"),
+    "fleet_2026-06-02-preview/Gates_ListByFleet.json": ("GET", FLEET + "/gates", "gate_list"),
 }
 
 
@@ -93,6 +106,13 @@ def _resource_scenario(params, how, example):
             fleet["update_runs"].append({"name": run_name, "body": {"name": run_name}, "responses": {verb: _body(example)}})
         elif how == "strategy":
             fleet["update_strategies"].append({"name": params["updateStrategyName"], "body": _body(example)})
+        elif how in ("gate_static", "gate_patch"):
+            gate = {"name": params.get("gateName") or params["name"], "body": _body(example)}
+            if how == "gate_patch":
+                gate["responses"] = {"patch": _body(example)}
+            fleet["gates"] = [gate]
+        elif how == "gate_list":
+            fleet["static_gate_list"] = _body(example)
         elif how == "profile":
             fleet["auto_upgrade_profiles"].append({"name": params["autoUpgradeProfileName"], "body": _body(example)})
         rg["fleets"].append(fleet)

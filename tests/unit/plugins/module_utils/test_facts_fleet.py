@@ -34,12 +34,15 @@ ITEM_KEYS = {
     "id", "name", "fleet_name", "resource_group", "subscription_id", "etag", "provisioning_state", "state",
     "is_terminal", "succeeded", "started_at", "completed_at", "duration_seconds", "update_strategy_id",
     "auto_upgrade_profile_id", "upgrade", "node_image_selection", "current_stage", "progress", "stages", "error",
-    "errors", "system_data",
+    "errors", "system_data", "failure_count", "pending_gates",
 }
 PROGRESS_KEYS = {"total", "completed", "skipped", "failed", "running", "stopping", "stopped", "pending", "not_started",
                  "percent_complete"}
-STAGE_KEYS = {"name", "state", "started_at", "completed_at", "error", "after_stage_wait_seconds", "after_stage_wait", "groups"}
-GROUP_KEYS = {"name", "state", "started_at", "completed_at", "error", "members"}
+GATE_AND_LIMIT_KEYS = {"before_gates", "after_gates", "max_concurrency", "max_allowed_failures", "failure_count"}
+STAGE_KEYS = {"name", "state", "started_at", "completed_at", "error", "after_stage_wait_seconds", "after_stage_wait", "groups"} | GATE_AND_LIMIT_KEYS
+GROUP_KEYS = {"name", "state", "started_at", "completed_at", "error", "members"} | GATE_AND_LIMIT_KEYS
+# A stage or group of a version or strategy without gates or limits.
+NO_GATES = {"before_gates": [], "after_gates": [], "max_concurrency": None, "max_allowed_failures": None, "failure_count": None}
 MEMBER_KEYS = {"name", "cluster_resource_id", "state", "started_at", "completed_at", "operation_id", "message", "error"}
 NO_PROGRESS = {"total": 0, "completed": 0, "skipped": 0, "failed": 0, "running": 0, "stopping": 0, "stopped": 0,
                "pending": 0, "not_started": 0, "percent_complete": None}
@@ -92,6 +95,7 @@ NOT_STARTED_RUN = {
             "error": None,
             "after_stage_wait_seconds": 3600,
             "after_stage_wait": {"state": "not_started", "started_at": None, "completed_at": None, "duration_seconds": None},
+            **NO_GATES,
             "groups": [
                 {
                     "name": "group-a",
@@ -99,6 +103,7 @@ NOT_STARTED_RUN = {
                     "started_at": None,
                     "completed_at": None,
                     "error": None,
+                    **NO_GATES,
                     "members": [
                         {"name": "member-one", "cluster_resource_id": CLUSTER, "state": "not_started", "started_at": None,
                          "completed_at": None, "operation_id": None, "message": None, "error": None},
@@ -107,6 +112,8 @@ NOT_STARTED_RUN = {
             ],
         },
     ],
+    "failure_count": None,
+    "pending_gates": [],
     "error": None,
     "errors": [],
     "system_data": CONTOSO,
@@ -163,6 +170,7 @@ def test_the_start_example_is_running_in_stage1():
                 "error": None,
                 "after_stage_wait_seconds": 3600,
                 "after_stage_wait": {"state": "not_started", "started_at": None, "completed_at": None, "duration_seconds": None},
+                **NO_GATES,
                 "groups": [
                     {
                         "name": "group-a",
@@ -170,6 +178,7 @@ def test_the_start_example_is_running_in_stage1():
                         "started_at": T1,
                         "completed_at": None,
                         "error": None,
+                        **NO_GATES,
                         "members": [
                             {"name": "member-one", "cluster_resource_id": CLUSTER, "state": "running", "started_at": None,
                              "completed_at": None, "operation_id": None, "message": None, "error": None},
@@ -178,6 +187,8 @@ def test_the_start_example_is_running_in_stage1():
                 ],
             },
         ],
+        "failure_count": None,
+        "pending_gates": [],
         "error": None,
         "errors": [],
         "system_data": CONTOSO_EARLIER,
@@ -216,6 +227,7 @@ def test_the_stop_example_is_stopping_and_stopping_is_the_current_stage():
                 "error": None,
                 "after_stage_wait_seconds": 3600,
                 "after_stage_wait": {"state": "not_started", "started_at": None, "completed_at": None, "duration_seconds": None},
+                **NO_GATES,
                 "groups": [
                     {
                         "name": "group-a",
@@ -223,6 +235,7 @@ def test_the_stop_example_is_stopping_and_stopping_is_the_current_stage():
                         "started_at": T1,
                         "completed_at": None,
                         "error": None,
+                        **NO_GATES,
                         "members": [
                             {"name": "member-one", "cluster_resource_id": CLUSTER, "state": "stopping", "started_at": None,
                              "completed_at": None, "operation_id": None, "message": None, "error": None},
@@ -231,6 +244,8 @@ def test_the_stop_example_is_stopping_and_stopping_is_the_current_stage():
                 ],
             },
         ],
+        "failure_count": None,
+        "pending_gates": [],
         "error": None,
         "errors": [],
         "system_data": CONTOSO_EARLIER,
@@ -269,6 +284,7 @@ def test_the_skip_example_counts_the_skipped_member_as_done():
                 "error": None,
                 "after_stage_wait_seconds": 3600,
                 "after_stage_wait": {"state": "skipped", "started_at": None, "completed_at": None, "duration_seconds": None},
+                **NO_GATES,
                 "groups": [
                     {
                         "name": "group-a",
@@ -276,6 +292,7 @@ def test_the_skip_example_counts_the_skipped_member_as_done():
                         "started_at": T1,
                         "completed_at": None,
                         "error": None,
+                        **NO_GATES,
                         "members": [
                             {"name": "member-one", "cluster_resource_id": CLUSTER + "-1", "state": "skipped",
                              "started_at": None, "completed_at": None, "operation_id": None, "message": None, "error": None},
@@ -287,6 +304,7 @@ def test_the_skip_example_counts_the_skipped_member_as_done():
                         "started_at": T1,
                         "completed_at": None,
                         "error": None,
+                        **NO_GATES,
                         "members": [
                             {"name": "member-two", "cluster_resource_id": CLUSTER + "-2", "state": "running",
                              "started_at": None, "completed_at": None, "operation_id": None, "message": None, "error": None},
@@ -295,6 +313,8 @@ def test_the_skip_example_counts_the_skipped_member_as_done():
                 ],
             },
         ],
+        "failure_count": None,
+        "pending_gates": [],
         "error": None,
         "errors": [],
         "system_data": CONTOSO_EARLIER,
@@ -341,6 +361,7 @@ def test_the_maximum_set_example_keeps_every_error_and_version():
                 "after_stage_wait_seconds": 3600,
                 "after_stage_wait": {"state": "not_started", "started_at": "2025-02-25T18:05:37.296000Z",
                                      "completed_at": "2025-02-25T18:05:37.296000Z", "duration_seconds": 0.0},
+                **NO_GATES,
                 "groups": [
                     {
                         "name": "group-a",
@@ -348,6 +369,7 @@ def test_the_maximum_set_example_keeps_every_error_and_version():
                         "started_at": "2025-02-25T18:05:37.295000Z",
                         "completed_at": "2025-02-25T18:05:37.295000Z",
                         "error": err,
+                        **NO_GATES,
                         "members": [
                             {"name": "member-one", "cluster_resource_id": CLUSTER, "state": "not_started",
                              "started_at": "2025-02-25T18:05:37.296000Z", "completed_at": "2025-02-25T18:05:37.296000Z",
@@ -357,6 +379,8 @@ def test_the_maximum_set_example_keeps_every_error_and_version():
                 ],
             },
         ],
+        "failure_count": None,
+        "pending_gates": [],
         "error": err,
         "errors": [
             dict(flat, scope="run", path=""),
@@ -545,12 +569,12 @@ def test_a_run_without_status_shows_the_planned_stages_of_its_strategy_without_s
     facts = update_run_facts(body, SUB, "rg1", "fleet1")
 
     def group(name):
-        return {"name": name, "state": None, "started_at": None, "completed_at": None, "error": None, "members": []}
+        return {"name": name, "state": None, "started_at": None, "completed_at": None, "error": None, **NO_GATES, "members": []}
     assert facts["stages"] == [
         {"name": "canary", "state": None, "started_at": None, "completed_at": None, "error": None,
-         "after_stage_wait_seconds": 600, "after_stage_wait": None, "groups": [group("g-canary")]},
+         "after_stage_wait_seconds": 600, "after_stage_wait": None, **NO_GATES, "groups": [group("g-canary")]},
         {"name": "prod", "state": None, "started_at": None, "completed_at": None, "error": None,
-         "after_stage_wait_seconds": None, "after_stage_wait": None, "groups": [group("g-eu"), group("g-us")]},
+         "after_stage_wait_seconds": None, "after_stage_wait": None, **NO_GATES, "groups": [group("g-eu"), group("g-us")]},
     ]
     assert (facts["state"], facts["is_terminal"], facts["current_stage"]) == (None, False, None)
     assert facts["progress"] == NO_PROGRESS
@@ -700,11 +724,12 @@ def test_members_and_groups_with_keys_missing_get_nulls():
     assert facts["stages"] == [{
         "name": None, "state": None, "started_at": None, "completed_at": None, "error": None,
         "after_stage_wait_seconds": None, "after_stage_wait": None,
+        **NO_GATES,
         "groups": [
-            {"name": None, "state": None, "started_at": None, "completed_at": None, "error": None, "members": [
+            {"name": None, "state": None, "started_at": None, "completed_at": None, "error": None, **NO_GATES, "members": [
                 {"name": None, "cluster_resource_id": None, "state": None, "started_at": None, "completed_at": None,
                  "operation_id": None, "message": None, "error": None}]},
-            {"name": "empty", "state": None, "started_at": None, "completed_at": None, "error": None, "members": []},
+            {"name": "empty", "state": None, "started_at": None, "completed_at": None, "error": None, **NO_GATES, "members": []},
         ],
     }]
     assert facts["progress"] == progress(total=1, percent_complete=0.0)

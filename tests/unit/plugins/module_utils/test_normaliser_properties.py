@@ -322,6 +322,16 @@ def check_status_node(node, keys):
     check_time(node["started_at"])
     check_time(node["completed_at"])
     check_fleet_error(node["error"])
+    if "before_gates" in node:
+        check_gates_and_limits(node)
+
+
+def check_gates_and_limits(node):
+    for gate in node["before_gates"] + node["after_gates"]:
+        assert set(gate) == {"name", "id", "display_name", "gate_type", "state"}
+        assert all(optional(gate[key], str) for key in gate)
+    assert optional(node["max_concurrency"], str) and optional(node["max_allowed_failures"], str)
+    assert optional(node["failure_count"], int)
 
 
 def check_member_progress(progress):
@@ -396,9 +406,11 @@ POLICY_KEYS = {"max_batch_instance_percent", "max_unhealthy_instance_percent", "
                "prioritize_unhealthy_instances", "rollback_failed_instances_on_policy_breach", "max_surge"}
 FLEET_KEYS = {"id", "name", "fleet_name", "resource_group", "subscription_id", "etag", "provisioning_state", "state", "is_terminal",
               "succeeded", "started_at", "completed_at", "duration_seconds", "update_strategy_id", "auto_upgrade_profile_id", "upgrade",
-              "node_image_selection", "current_stage", "progress", "stages", "error", "errors", "system_data"}
-STAGE_KEYS = {"name", "state", "started_at", "completed_at", "error", "after_stage_wait_seconds", "after_stage_wait", "groups"}
-GROUP_KEYS = {"name", "state", "started_at", "completed_at", "error", "members"}
+              "node_image_selection", "current_stage", "progress", "stages", "error", "errors", "system_data",
+              "failure_count", "pending_gates"}
+GATE_AND_LIMIT_KEYS = {"before_gates", "after_gates", "max_concurrency", "max_allowed_failures", "failure_count"}
+STAGE_KEYS = {"name", "state", "started_at", "completed_at", "error", "after_stage_wait_seconds", "after_stage_wait", "groups"} | GATE_AND_LIMIT_KEYS
+GROUP_KEYS = {"name", "state", "started_at", "completed_at", "error", "members"} | GATE_AND_LIMIT_KEYS
 MEMBER_KEYS = {"name", "cluster_resource_id", "state", "started_at", "completed_at", "operation_id", "message", "error"}
 SYSTEM_DATA_KEYS = {"created_by", "created_by_type", "created_at", "last_modified_by", "last_modified_by_type", "last_modified_at"}
 
