@@ -86,11 +86,11 @@ options:
   sleep:
     description:
       - Seconds between polls, fractions allowed. A longer C(Retry-After) from Azure wins.
+      - When not set, V(30), or O(timeout) when that is shorter. A value longer than O(timeout) is refused.
     type: float
-    default: 30
   delay:
     description:
-      - Seconds to wait before the first poll.
+      - Seconds to wait before the first poll. Must be shorter than O(timeout).
     type: float
     default: 0
   started_after:

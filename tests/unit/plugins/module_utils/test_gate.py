@@ -4,7 +4,7 @@
 
 import pytest
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._gate import label, validate_gate
+from ansible_collections.upgradegate.azure.plugins.module_utils._gate import interval, label, validate_gate
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
 
 DEFAULTS = dict(resource_group=None, scale_set=None, fleet_name=None, update_run=None, stage=None, group=None, targets=None,
@@ -31,6 +31,8 @@ def test_good_options_pass(params):
     (dict(VMSS, sleep=0), "sleep", "greater than 0"),
     (dict(VMSS, sleep=60, timeout=30), "sleep", "longer than timeout"),
     (dict(VMSS, delay=-1), "delay", "of at least 0"),
+    (dict(VMSS, sleep=None, delay=10, timeout=5), "delay", "not shorter than timeout"),
+    (dict(VMSS, sleep=None, delay=5, timeout=5), "delay", "not shorter than timeout"),
     (dict(VMSS, stall_timeout=0), "stall_timeout", "greater than 0"),
     (dict(VMSS, state=["done"]), "state", "'done' is not a state"),
     (dict(VMSS, state=["failed"]), "state", "'failed' is never taken by scale sets"),
@@ -54,6 +56,16 @@ def test_bad_options_are_refused_naming_the_field(params, field, words):
         validate_gate(params)
     assert caught.value.field == field
     assert str(caught.value).startswith(field + ": ") and words in str(caught.value)
+
+
+@pytest.mark.parametrize("given, expected", [
+    (dict(VMSS, sleep=None, timeout=10), 10),
+    (dict(VMSS, sleep=None, timeout=3600), 30),
+    (dict(VMSS, sleep=2, timeout=10), 2),
+])
+def test_an_unset_sleep_fits_the_timeout_and_passes_the_checks(given, expected):
+    validate_gate(given)
+    assert interval(given) == expected
 
 
 def test_labels_name_the_target_and_its_scope():
