@@ -167,8 +167,8 @@ def _rolling_upgrade(raw, where):
     spec.setdefault("poll_seconds", 1)
     spec.setdefault("duration", 30)
     spec.setdefault("outcome", "Completed")
-    if spec["by"] not in ("time", "polls"):
-        raise ScenarioError("%s.by: expected time or polls" % where)
+    if spec["by"] not in ("time", "polls", "first_poll"):
+        raise ScenarioError("%s.by: expected time, polls or first_poll" % where)
     if spec["outcome"] not in OUTCOMES:
         raise ScenarioError("%s.outcome: expected one of %s" % (where, ", ".join(OUTCOMES)))
     for position, point in enumerate(spec.get("timeline") or []):

@@ -12,6 +12,7 @@ import configparser
 import json
 import logging
 import os
+import re
 import subprocess
 import threading
 from collections import namedtuple
@@ -36,6 +37,8 @@ FEDERATED_TOKEN_FILE = "AZURE_FEDERATED_TOKEN_FILE"
 SECRET_SETTINGS = ("secret",)
 CREDENTIAL_SETTINGS = ("tenant", "client_id", "secret", "x509_certificate_path")
 
+# How MSAL words an HTTP failure of the token endpoint that azure-identity wraps without its response.
+_HTTP_ERROR = re.compile(r"\bHTTP Error: ([1-5][0-9][0-9])\b")
 # How the credential is made: client secret, certificate, federated token, CLI, managed identity.
 Plan = namedtuple("Plan", "source method settings")
 
@@ -211,6 +214,21 @@ def quiet_identity_logs():
         logger.addHandler(logging.NullHandler())
 
 
+def token_status(exc):
+    """The token endpoint's HTTP status behind an azure-identity failure, or None: from the response it carries, or
+    from the MSAL error it wraps (``Authentication failed: HTTP Error: 503``)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if isinstance(status, int):
+            return status
+        found = _HTTP_ERROR.search(str(exc))
+        if found:
+            return int(found.group(1))
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
 def token_error(exc, scope):
     """An azure-identity failure as an ArmError: with the token endpoint's HTTP status when it answered
     (so a 503 or 429 is transient, as on Resource Manager), of kind ``transport`` when it did not answer at all."""
@@ -218,8 +236,7 @@ def token_error(exc, scope):
 
     text = " ".join(str(exc).split())
     hint = " (the token endpoint's certificate is not trusted: set ca_path to a CA bundle that signs it)" if "CERTIFICATE_VERIFY_FAILED" in text else ""
-    status = getattr(getattr(exc, "response", None), "status_code", None)
-    status = status if isinstance(status, int) else None
+    status = token_status(exc)
     kind = "auth" if status is not None or isinstance(exc, ClientAuthenticationError) or hint else "transport"
     return ArmError("could not get a token for %s: %s%s" % (scope, text, hint), kind=kind, status=status, code=type(exc).__name__)
 
@@ -275,6 +292,10 @@ class TokenSource:
             raise ArmError("could not get a token for %s: the token endpoint did not answer within %s s" % (self._scope, within),
                            kind="transport", code="TokenTimeout")
         if "error" in answer:
+            if answer["error"].transient:  # MSAL replays a 5xx or 429 for its Retry-After: the next try gets a fresh credential
+                with self._lock:
+                    if self._credential is credential:
+                        self._credential = None
             raise answer["error"]
         return answer["token"]
 

@@ -252,3 +252,16 @@ def test_a_credential_that_is_refused_for_good_is_not_transient():
 
     error = _auth.token_error(ClientAuthenticationError(message="AADSTS7000215: Invalid client secret provided."), "scope")
     assert (error.kind, error.transient) == ("auth", False)
+
+
+def test_an_msal_http_error_wrapped_without_its_response_keeps_its_status():
+    from azure.core.exceptions import ClientAuthenticationError
+
+    try:
+        try:
+            raise RuntimeError("HTTP Error: 503")
+        except RuntimeError as inner:
+            raise ClientAuthenticationError(message="Authentication failed: %s" % inner) from inner
+    except ClientAuthenticationError as wrapped:
+        error = _auth.token_error(wrapped, "scope")
+    assert (error.kind, error.status, error.transient) == ("auth", 503, True)
