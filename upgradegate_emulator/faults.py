@@ -183,9 +183,8 @@ def after_response(rule, resp):
         resp.headers["Content-Type"] = "application/json; charset=utf-8"
         if "status" in spec:
             resp.status = int(spec["status"])
-    elif rule.kind == "replace_body":
-        resp.body = dumps(spec.get("body"))
+    elif rule.kind == "replace_body":  # "{hit}" in the body becomes the rule's hit count: distinct pages, endless links
+        resp.body = dumps(spec.get("body")).replace(b"{hit}", str(rule.hits).encode())
         resp.headers["Content-Type"] = "application/json; charset=utf-8"
-        if "status" in spec:
-            resp.status = int(spec["status"])
+        resp.status = int(spec.get("status", 200))
     return resp

@@ -165,3 +165,8 @@ def test_replace_body_answers_the_given_json(emu, token):
     emu.add_fault("replace_body", path=LATEST, count=1, body={"value": [{"name": "x"}], "nextLink": None})
     resp = _get(emu, token)
     assert resp.status_code == 200 and resp.json() == {"value": [{"name": "x"}], "nextLink": None}
+
+
+def test_replace_body_numbers_its_pages_with_the_hit_count(emu, token):
+    emu.add_fault("replace_body", path=LATEST, count=2, body={"value": [], "nextLink": "https://x/page/{hit}"})
+    assert [_get(emu, token).json()["nextLink"] for _ in range(2)] == ["https://x/page/1", "https://x/page/2"]

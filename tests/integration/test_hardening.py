@@ -116,6 +116,37 @@ def test_a_scale_set_on_two_pages_is_read_once_and_one_without_name_or_id_is_lef
     suite_counts.record("hardening cases passed", 1)
 
 
+RUNS = "fleets/fleet-a/updateRuns$"
+
+
+def fleet_scenario():
+    return scenario([{"name": "rg-hard", "fleets": [{"name": "fleet-a", "members": [{"name": "m1", "group": "g1"}], "update_runs": [
+        {"name": "run-1", "strategy": {"stages": [{"name": "s1", "groups": ["g1"]}]}, "start": -100}]}]}])
+
+
+def test_an_endless_chain_of_distinct_next_links_ends_with_a_clear_error_and_the_runs_read(emulator_factory, run_playbook):
+    emu = emulator_factory(fleet_scenario())
+    runs = "/subscriptions/%s/resourceGroups/rg-hard/providers/Microsoft.ContainerService/fleets/fleet-a/updateRuns" % SUB
+    page = {"value": [{"id": runs + "/run-p{hit}", "name": "run-p{hit}"}], "nextLink": emu.base_url + runs + "?api-version=2026-06-01&page={hit}"}
+    emu.add_fault("replace_body", method="GET", path=RUNS, body=page)
+    run = run_playbook(task("fleet_update_run_info", resource_group="rg-hard", fleet_name="fleet-a"), env=env_for(emu))
+    result = run.result("task")
+    assert run.rc != 0 and result["error"]["code"] == "TooManyPages" and "gave up after 1000 pages" in result["msg"], result.get("msg")
+    assert len(result["update_runs"]) == 1000 and result["update_runs"][-1]["name"] == "run-p1000"  # the runs read, as facts
+    assert len(emu.requests_log(path=RUNS)) == 1000
+    suite_counts.record("hardening cases passed", 1)
+
+
+def test_an_empty_page_with_a_next_link_ends_the_listing(emulator_factory, run_playbook):
+    emu = emulator_factory(fleet_scenario())
+    runs = "/subscriptions/%s/resourceGroups/rg-hard/providers/Microsoft.ContainerService/fleets/fleet-a/updateRuns" % SUB
+    emu.add_fault("replace_body", method="GET", path=RUNS, body={"value": [], "nextLink": emu.base_url + runs + "?api-version=2026-06-01&p={hit}"})
+    run = run_playbook(task("fleet_update_run_info", resource_group="rg-hard", fleet_name="fleet-a"), env=env_for(emu))
+    assert run.rc == 0 and run.result("task")["update_runs"] == [], run.result("task").get("msg")
+    assert len(emu.requests_log(path=RUNS)) == 1
+    suite_counts.record("hardening cases passed", 1)
+
+
 def test_a_listing_that_fails_part_way_returns_no_raw_list_bodies(emulator_factory, run_playbook):
     emu = emulator_factory(hard_scenario([by_polls("vmss-a"), by_polls("vmss-b")], page_sizes={"scale_sets": 1}))
     emu.add_fault("error", status=503, method="GET", path=LIST, after=1)
@@ -139,14 +170,17 @@ def test_max_failed_closes_the_gate_while_azure_reports_progress_but_no_state(em
     suite_counts.record("hardening cases passed", 1)
 
 
-def test_timeout_alone_shorter_than_the_default_sleep_works_and_a_delay_past_the_timeout_is_refused(emulator_factory, run_playbook):
+def test_timeout_alone_shorter_than_the_default_sleep_works_and_a_delay_past_the_timeout_is_refused(
+        emulator_factory, run_playbook, tmp_path):
     emu = emulator_factory(hard_scenario([by_polls("vmss-web", start=-100, by="time", duration=30)]))
     run = run_playbook(task("wait_for_upgrade", resource_group="rg-hard", scale_set="vmss-web", timeout=10), env=env_for(emu))
     assert run.rc == 0, run.result("task").get("msg")
+    done = cli(emu, tmp_path, ["gate", "--resource-group", "rg-hard", "--scale-set", "vmss-web", "--timeout", "10"])
+    assert done.returncode == 0, done.stderr
     refused = run_playbook(task("wait_for_upgrade", resource_group="rg-hard", scale_set="vmss-web", delay=10, timeout=5), env=env_for(emu))
     result = refused.result("task")
     assert refused.rc != 0 and result["field"] == "delay" and "not shorter than timeout" in result["msg"]
-    assert len(emu.requests_log(path=LATEST)) == 1  # the refused gate sent nothing
+    assert len(emu.requests_log(path=LATEST)) == 2  # one gate each way in; the refused gate sent nothing
     suite_counts.record("hardening cases passed", 2)
 
 
