@@ -81,6 +81,9 @@ options:
   timeout:
     description:
       - Seconds to wait in all, fractions allowed. The gate fails when they run out.
+      - Everything the module does counts, getting tokens included; it ends within O(timeout) plus O(request_timeout),
+        whatever Azure or the network do. Until then, transient failures (network, spoiled bodies, throttling, server
+        faults, from Resource Manager or the token endpoint) are polled through.
     type: float
     default: 3600
   sleep:
