@@ -169,4 +169,4 @@ def test_replace_body_answers_the_given_json(emu, token):
 
 def test_replace_body_numbers_its_pages_with_the_hit_count(emu, token):
     emu.add_fault("replace_body", path=LATEST, count=2, body={"value": [], "nextLink": "https://x/page/{hit}"})
-    assert [_get(emu, token).json()["nextLink"] for _ in range(2)] == ["https://x/page/1", "https://x/page/2"]
+    assert [_get(emu, token).json()["nextLink"] for _attempt in range(2)] == ["https://x/page/1", "https://x/page/2"]

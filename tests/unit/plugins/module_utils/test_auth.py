@@ -257,11 +257,10 @@ def test_a_credential_that_is_refused_for_good_is_not_transient():
 def test_an_msal_http_error_wrapped_without_its_response_keeps_its_status():
     from azure.core.exceptions import ClientAuthenticationError
 
-    try:
+    with pytest.raises(ClientAuthenticationError) as caught:
         try:
             raise RuntimeError("HTTP Error: 503")
         except RuntimeError as inner:
             raise ClientAuthenticationError(message="Authentication failed: %s" % inner) from inner
-    except ClientAuthenticationError as wrapped:
-        error = _auth.token_error(wrapped, "scope")
+    error = _auth.token_error(caught.value, "scope")
     assert (error.kind, error.status, error.transient) == ("auth", 503, True)
