@@ -32,9 +32,15 @@ class Upgrade:
         self.started_by = started_by or spec.get("started_by") or "User"
         self.polls = 0
         self.cancelled_at = None
+        self.first_poll = None
 
     def time(self, elapsed, count_poll=False):
-        """Upgrade time now: emulated seconds since start, or polls x poll_seconds."""
+        """Upgrade time now: emulated seconds since start, since the first poll plus start, or polls x poll_seconds."""
+        if self.spec.get("by") == "first_poll":
+            if self.first_poll is None and count_poll:
+                self.first_poll = elapsed
+            anchor = elapsed if self.first_poll is None else self.first_poll
+            return elapsed - anchor - self.start_elapsed
         if self.spec.get("by") == "polls":
             t = self.polls * float(self.spec.get("poll_seconds", 1))
             if count_poll:

@@ -7,15 +7,15 @@ import re
 import threading
 
 from .messages import Response
-from .util import http_date, new_uuid
+from .util import dumps, http_date, new_uuid
 
 LATENCY = "latency"
 SHORT_TOKEN = "short_token"
 BEFORE = ("throttle", "error", "drop", "html_error", "unauthorized")
-AFTER = ("slow_body", "malformed_json", "empty_body")
+AFTER = ("slow_body", "malformed_json", "empty_body", "truncated_body", "reset_mid_body", "bad_gzip", "deep_json", "replace_body")
 KINDS = (LATENCY, SHORT_TOKEN) + BEFORE + AFTER
 FIELDS = {"id", "kind", "method", "path", "count", "after", "latency_ms", "jitter_ms", "status", "retry_after",
-          "retry_after_format", "chunk_bytes", "chunk_delay_ms", "lifetime"}
+          "retry_after_format", "chunk_bytes", "chunk_delay_ms", "lifetime", "depth", "body"}
 ERROR_CODES = {500: ("InternalServerError", "Encountered internal server error."),
                502: ("BadGateway", "The gateway received an invalid response from the resource provider."),
                503: ("ServiceUnavailable", "The resource provider is currently unavailable. Please retry the request."),
@@ -172,4 +172,19 @@ def after_response(rule, resp):
         resp.headers["Content-Type"] = "application/json; charset=utf-8"
     elif rule.kind == "empty_body":
         resp.status, resp.body = 200, b""
+    elif rule.kind in ("truncated_body", "reset_mid_body"):
+        # Content-Length of the whole body, then half of it, then the connection closed (or reset).
+        resp.cut = "close" if rule.kind == "truncated_body" else "reset"
+    elif rule.kind == "bad_gzip":
+        resp.headers["Content-Encoding"] = "gzip"
+    elif rule.kind == "deep_json":
+        depth = int(spec.get("depth", 100000))
+        resp.body = b'{"error": ' + b"[" * depth + b"]" * depth + b"}"
+        resp.headers["Content-Type"] = "application/json; charset=utf-8"
+        if "status" in spec:
+            resp.status = int(spec["status"])
+    elif rule.kind == "replace_body":  # "{hit}" in the body becomes the rule's hit count: distinct pages, endless links
+        resp.body = dumps(spec.get("body")).replace(b"{hit}", str(rule.hits).encode())
+        resp.headers["Content-Type"] = "application/json; charset=utf-8"
+        resp.status = int(spec.get("status", 200))
     return resp

@@ -48,6 +48,7 @@ class Response:
             self.headers.setdefault("Content-Type", content_type)
         self.drop = False
         self.trickle = None  # (chunk_bytes, delay_seconds) for slow bodies
+        self.cut = None  # "close" or "reset": send half the body, then end the connection that way
 
     @classmethod
     def json(cls, status, obj, headers=None):

@@ -175,8 +175,8 @@ def _rolling_upgrade(raw, where):
     spec.setdefault("poll_seconds", 1)
     spec.setdefault("duration", 30)
     spec.setdefault("outcome", "Completed")
-    if spec["by"] not in ("time", "polls"):
-        raise ScenarioError("%s.by: expected time or polls" % where)
+    if spec["by"] not in ("time", "polls", "first_poll"):
+        raise ScenarioError("%s.by: expected time, polls or first_poll" % where)
     if float(spec.get("rollback_seconds") or 0) < 0:
         raise ScenarioError("%s.rollback_seconds: expected a number of seconds >= 0" % where)
     if spec["outcome"] not in OUTCOMES:

@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import ssl
+import struct
 import sys
 import tempfile
 import threading
@@ -58,6 +59,9 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in resp.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(resp.body)))
+        if resp.cut is not None:
+            self._send_cut(resp)
+            return
         if resp.trickle is None:
             self._headers_buffer.append(b"\r\n")
             self.wfile.write(b"".join(self._headers_buffer) + resp.body)
@@ -69,6 +73,22 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(delay)
             self.wfile.write(resp.body[start:start + chunk])
             self.wfile.flush()
+
+    def _send_cut(self, resp):
+        """Headers that promise the whole body, half of it, then a close (or a reset, RST) mid-body."""
+        self._headers_buffer.append(b"\r\n")
+        self.wfile.write(b"".join(self._headers_buffer) + resp.body[:len(resp.body) // 2])
+        self._headers_buffer = []
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            if resp.cut == "reset":  # linger 0: closing sends RST instead of FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         if self.server.verbose:

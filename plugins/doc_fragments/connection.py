@@ -93,13 +93,22 @@ options:
     type: path
   request_timeout:
     description:
-      - Seconds to wait for each HTTP request to connect and to answer.
+      - Seconds that each HTTP request may take in all, getting its token included, from connecting to the last byte of
+        the body. A server that sends its answer a few bytes at a time cannot stretch it.
+      - It also sets the overall bound of a module that has no O(upgradegate.azure.wait_for_upgrade#module:timeout) of its
+        own, see the notes.
     type: float
     default: 30
 notes:
   - Every option that holds a secret is masked in logs and results; tenant, client and subscription ids are not secrets.
-  - Requests that Azure throttles (HTTP 429) wait as its C(Retry-After) asks; transient failures (HTTP 500, 502,
-    503, 504, dropped connections, timeouts) are retried with capped exponential backoff.
+  - Requests that Azure throttles (HTTP 429) wait as its C(Retry-After) asks (one hour at most); transient failures
+    (HTTP 408, 429, 500, 502, 503, 504 from Resource Manager or from the token endpoint, dropped or reset connections,
+    bodies cut short or not in the encoding they claim, timeouts) are retried with capped exponential backoff.
+  - Overall bound. M(upgradegate.azure.wait_for_upgrade) ends within its O(upgradegate.azure.wait_for_upgrade#module:timeout)
+    plus O(request_timeout). Other modules start no retry and no wait for throttling later than ten times
+    O(request_timeout) (300 seconds by default) after they began, and fail with the last error instead.
+  - A listing (C(nextLink) pages) returns each resource once even when pages repeat it, ends at a page that brings
+    nothing new, and fails after 1000 pages.
 requirements:
   - python >= 3.9
   - requests

@@ -6,6 +6,7 @@ It knows nothing of facts or credentials: it asks a token source for a
 bearer token before every request and hands back parsed JSON bodies.
 """
 
+import http.client
 import json
 import threading
 import time
@@ -18,6 +19,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._version import 
 
 try:
     import requests
+    import urllib3
     from requests.adapters import HTTPAdapter
 except ImportError:  # the modules report the missing library before building a client
     requests = None
@@ -27,6 +29,17 @@ USER_AGENT = "upgradegate.azure/%s" % COLLECTION_VERSION
 # connections a client keeps in its pool so that each of them is reused.
 FAN_OUT = 8
 _SNIPPET = 200
+# A listing stops with an error after this many pages (an endless chain of nextLinks).
+MAX_PAGES = 1000
+_CHUNK = 65536
+
+
+class _Overrun(Exception):
+    """The body did not arrive within the request's time."""
+
+
+class _TlsFailure(ArmError):
+    """A certificate that is not trusted: retrying at once would not help (a later poll of the gate may)."""
 
 
 class ArmResponse:
@@ -58,10 +71,7 @@ def _error_from_response(response, method, path):
         request_id=headers.get("x-ms-request-id"), correlation_id=headers.get("x-ms-correlation-request-id"),
     )
     kind = "not_found" if response.status_code == 404 else "auth" if response.status_code == 401 else "api"
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
+    body = _json(response.content)
     error = body.get("error", body) if isinstance(body, dict) else None
     if isinstance(error, dict) and (error.get("code") or error.get("message")):
         code, text = error.get("code"), error.get("message")
@@ -76,10 +86,67 @@ def _error_from_response(response, method, path):
     return ArmError(message, kind=kind, code=code, azure_message=text, **context)
 
 
+def _json(content):
+    """The parsed body, or None for a body that is not JSON (nested too deep to parse included)."""
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _read_timeout(response, seconds):
+    """Bound the next socket read of a streamed response (best effort: urllib3 2 keeps the socket on its connection)."""
+    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(seconds, 0.001))
+        except OSError:
+            pass
+
+
+def _read_body(response, until, clock):
+    """The whole body of a streamed response, or _Overrun when it is still coming at ``until``.
+
+    Each read returns what has arrived (``read1``), so a server that trickles
+    a few bytes at a time cannot stretch the request past its time.
+    """
+    if response.raw is None or getattr(response, "_content_consumed", False):
+        return response.content
+    read = getattr(response.raw, "read1", None)
+    chunks = []
+    while True:
+        remaining = until - clock()
+        if remaining <= 0:
+            raise _Overrun()
+        _read_timeout(response, remaining)
+        chunk = read(_CHUNK, decode_content=True) if read is not None else response.raw.read(_CHUNK, decode_content=True)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    content = b"".join(chunks)
+    response._content = content  # pylint: disable=protected-access
+    response._content_consumed = True  # pylint: disable=protected-access
+    return content
+
+
+def _new_item(item, ids):
+    """True the first time an item is seen: the same id (in any case) on two pages is one resource."""
+    key = item.get("id")
+    if not isinstance(key, str) or not key:
+        return True
+    key = key.lower()
+    if key in ids:
+        return False
+    ids.add(key)
+    return True
+
+
 class ArmClient:
     """Requests to one Resource Manager endpoint, safe to share between threads.
 
-    ``tokens`` has ``token()`` (asked before every request) and ``renew()``
+    ``tokens`` has ``token(within)`` (asked before every request) and ``renew(within)``
     (after a 401, once per request). Retries follow ``backoff``; a 429's
     Retry-After holds back every request of this client, not just the one
     that was throttled. ``deadline`` (a ``clock()`` value) stops retrying
@@ -87,7 +154,7 @@ class ArmClient:
     """
 
     def __init__(self, base_url, tokens, verify=True, timeout=30.0, pool_size=FAN_OUT, backoff=None,
-                 clock=time.monotonic, sleep=time.sleep, session=None):
+                 clock=time.monotonic, sleep=time.sleep, session=None, deadline=None):
         self.base_url = base_url.rstrip("/")
         self._origin = _origin(self.base_url)
         self._tokens = tokens
@@ -99,6 +166,8 @@ class ArmClient:
         self._lock = threading.Lock()
         self._not_before = 0.0
         self._session = session or self._new_session(pool_size)
+        # The deadline of requests that name none (a clock() value): the module's overall bound.
+        self.deadline = deadline
 
     @staticmethod
     def _new_session(pool_size):
@@ -140,7 +209,11 @@ class ArmClient:
         items = []
         url = self.url(path, api_version)
         seen = set()
+        ids = set()
         while url:
+            if len(seen) >= MAX_PAGES:
+                raise ArmError("GET %s: gave up after %d pages, the listing does not end (nextLink %r)" % (path, MAX_PAGES, url),
+                               kind="protocol", code="TooManyPages", method="GET", path=path, partial=items)
             seen.add(url)
             try:
                 body = self.request("GET", url, deadline).body
@@ -151,8 +224,11 @@ class ArmClient:
             if not isinstance(page, list):
                 raise ArmError("GET %s returned a list without a 'value' array" % urlsplit(url).path, kind="protocol",
                                method="GET", path=urlsplit(url).path, partial=items)
-            items.extend(item for item in page if isinstance(item, dict))
+            fresh = [item for item in page if isinstance(item, dict) and _new_item(item, ids)]
+            items.extend(fresh)
             url = body.get("nextLink") or None
+            if url and not fresh:  # a page that brings nothing new ends the listing
+                break
             if url:
                 self._check_next_link(url, items, seen)
         return items
@@ -165,10 +241,13 @@ class ArmClient:
     def request(self, method, url, deadline=None, body=None, headers=None, body_optional=None):
         """One logical request with retries; returns an ArmResponse whose body is parsed JSON.
 
-        A GET must answer a JSON object unless ``body_optional`` (an operation monitor); a write may answer
-        with no body (202 Accepted, 204 No Content).
+        Each attempt (its token, connection, headers and whole body) ends
+        within ``timeout`` seconds; every failure on the way is an ArmError.
+        A GET must answer a JSON object unless ``body_optional`` (an operation
+        monitor); a write may answer with no body (202 Accepted, 204 No Content).
         """
         path = urlsplit(url).path
+        deadline = self.deadline if deadline is None else deadline
         extra = headers
         headers = {"x-ms-client-request-id": str(uuid.uuid4()), "Accept": "application/json"}
         headers.update(extra or {})
@@ -176,26 +255,23 @@ class ArmClient:
         if payload is not None:
             headers["Content-Type"] = "application/json"
         attempt = 0
-        renewed = False
+        renewed = renew = False
         while True:
             self._hold_back(deadline, method, path)
-            headers["Authorization"] = "Bearer " + self._tokens.token()
+            until = self._clock() + self._timeout
             try:
-                response = self._session.request(method, url, headers=headers, data=payload, timeout=self._timeout,
-                                                 verify=self._verify, allow_redirects=False)
-            except requests.exceptions.SSLError as exc:
-                raise ArmError("%s %s: TLS failure talking to %s: %s (set ca_path to a CA bundle that signs its certificate)"
-                               % (method, path, self.base_url, exc),
-                               kind="transport", method=method, path=path) from None
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                failure = ArmError("%s %s: %s after %d attempt(s): %s" % (method, path, type(exc).__name__, attempt + 1, exc),
-                                   kind="transport", method=method, path=path)
+                ask = self._tokens.renew if renew else self._tokens.token
+                headers["Authorization"] = "Bearer " + ask(within=self._timeout)
+                renew = False
+                response = self._send(method, url, headers, until, path, attempt, payload)
+            except ArmError as failure:
+                if not failure.transient or isinstance(failure, _TlsFailure):
+                    raise
                 attempt = self._retry_or_raise(failure, attempt, None, deadline)
                 continue
             status = response.status_code
             if status == 401 and not renewed:
-                renewed = True
-                self._tokens.renew()
+                renewed = renew = True
                 continue
             if status in RETRY_STATUSES:
                 retry_after = parse_retry_after(response.headers)
@@ -206,6 +282,30 @@ class ArmClient:
             if status >= 400:
                 raise _error_from_response(response, method, path)
             return self._parsed(response, method, path, body_optional=method != "GET" if body_optional is None else body_optional)
+
+    def _send(self, method, url, headers, until, path, attempt, payload=None):
+        """One attempt: the response with its whole body read by ``until``, or an ArmError (kind ``transport``)."""
+        def failed(what):
+            return ArmError("%s %s: %s after %d attempt(s)" % (method, path, what, attempt + 1), kind="transport", method=method, path=path)
+
+        response = None
+        try:
+            remaining = max(until - self._clock(), 0.001)
+            response = self._session.request(method, url, headers=headers, data=payload, timeout=(remaining, remaining), verify=self._verify,
+                                             allow_redirects=False, stream=True)
+            _read_body(response, until, self._clock)
+            return response
+        except _Overrun:
+            raise failed("Timeout: the response was not complete within request_timeout %s s" % self._timeout) from None
+        except requests.exceptions.SSLError as exc:
+            raise _TlsFailure("%s %s: TLS failure talking to %s: %s (set ca_path to a CA bundle that signs its certificate)"
+                              % (method, path, self.base_url, exc), kind="transport", method=method, path=path) from None
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError) as exc:
+            # Connection refused or reset, timeouts, a body cut short or that is not the gzip it claims to be.
+            raise failed("%s: %s" % (type(exc).__name__, " ".join(str(exc).split())[:_SNIPPET])) from None
+        finally:
+            if response is not None:
+                response.close()
 
     def _retry_or_raise(self, failure, attempt, retry_after, deadline):
         if attempt >= self._backoff.retries:
@@ -233,12 +333,9 @@ class ArmClient:
 
     @staticmethod
     def _parsed(response, method, path, body_optional=False):
-        try:
-            body = json.loads(response.content) if response.content else None
-        except ValueError:
-            body = None
         if body_optional and not response.content:
             return ArmResponse(response.status_code, None, response.headers)
+        body = _json(response.content)
         if not isinstance(body, dict):
             shown = _snippet(response.text or "")
             raise ArmError(

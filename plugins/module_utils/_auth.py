@@ -10,7 +10,9 @@ imports azure-identity only when it is needed.
 
 import configparser
 import json
+import logging
 import os
+import re
 import subprocess
 import threading
 from collections import namedtuple
@@ -35,6 +37,8 @@ FEDERATED_TOKEN_FILE = "AZURE_FEDERATED_TOKEN_FILE"
 SECRET_SETTINGS = ("secret",)
 CREDENTIAL_SETTINGS = ("tenant", "client_id", "secret", "x509_certificate_path")
 
+# How MSAL words an HTTP failure of the token endpoint that azure-identity wraps without its response.
+_HTTP_ERROR = re.compile(r"\bHTTP Error: ([1-5][0-9][0-9])\b")
 # How the credential is made: client secret, certificate, federated token, CLI, managed identity.
 Plan = namedtuple("Plan", "source method settings")
 
@@ -154,12 +158,17 @@ def check_plan(chosen):
 def credential_factory(chosen, cloud, verify, timeout, disable_instance_discovery=False):
     """A function that makes a new azure-identity credential for the plan (a new one drops any cached token)."""
     settings = chosen.settings
-    common = dict(authority=cloud.authority_host, connection_verify=verify, connection_timeout=timeout, read_timeout=timeout)
+    # No retries inside azure-identity: the ARM client retries token trouble like Resource Manager trouble,
+    # within the module's deadline (azure-identity would sleep out any Retry-After, however long).
+    common = dict(authority=cloud.authority_host, connection_verify=verify, connection_timeout=timeout, read_timeout=timeout,
+                  retry_total=0)
     if disable_instance_discovery:
         common["disable_instance_discovery"] = True
 
     def make():
         from azure import identity  # pylint: disable=import-outside-toplevel
+
+        quiet_identity_logs()
 
         if chosen.method == "client_secret":
             return identity.ClientSecretCredential(settings["tenant"], settings["client_id"], settings["secret"], **common)
@@ -171,7 +180,7 @@ def credential_factory(chosen, cloud, verify, timeout, disable_instance_discover
                                                        token_file_path=settings["token_file"], **common)
         cli = identity.AzureCliCredential(tenant_id=settings.get("tenant"), process_timeout=max(10, int(timeout)))
         msi = identity.ManagedIdentityCredential(client_id=settings.get("client_id"), connection_verify=verify,
-                                                 connection_timeout=timeout, read_timeout=timeout)
+                                                 connection_timeout=timeout, read_timeout=timeout, retry_total=0)
         if chosen.method == "cli":
             return cli
         if chosen.method == "msi":
@@ -197,9 +206,49 @@ def cli_default_subscription(az_path, timeout=30, run=subprocess.run):
     return subscription
 
 
+def quiet_identity_logs():
+    """Keep azure-identity's own log lines (``ClientSecretCredential.get_token failed: ...``) off stderr: its
+    failures come back as ArmError. A handler the user configured on the root logger still gets them."""
+    logger = logging.getLogger("azure.identity")
+    if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+
+
+def token_status(exc):
+    """The token endpoint's HTTP status behind an azure-identity failure, or None: from the response it carries, or
+    from the MSAL error it wraps (``Authentication failed: HTTP Error: 503``)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if isinstance(status, int):
+            return status
+        found = _HTTP_ERROR.search(str(exc))
+        if found:
+            return int(found.group(1))
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def token_error(exc, scope):
+    """An azure-identity failure as an ArmError: with the token endpoint's HTTP status when it answered
+    (so a 503 or 429 is transient, as on Resource Manager), of kind ``transport`` when it did not answer at all."""
+    from azure.core.exceptions import ClientAuthenticationError  # pylint: disable=import-outside-toplevel
+
+    text = " ".join(str(exc).split())
+    hint = " (the token endpoint's certificate is not trusted: set ca_path to a CA bundle that signs it)" if "CERTIFICATE_VERIFY_FAILED" in text else ""
+    status = token_status(exc)
+    kind = "auth" if status is not None or isinstance(exc, ClientAuthenticationError) or hint else "transport"
+    return ArmError("could not get a token for %s: %s%s" % (scope, text, hint), kind=kind, status=status, code=type(exc).__name__)
+
+
 class TokenSource:
     """Asks the credential for a token before every request (azure-identity caches and
-    refreshes it), and makes a new credential when Resource Manager refused a token."""
+    refreshes it), and makes a new credential when Resource Manager refused a token.
+
+    ``within`` bounds how long one call may take, whatever the token endpoint
+    does: the credential is asked in a daemon thread, and a credential that
+    did not answer in time is replaced for the next call.
+    """
 
     def __init__(self, factory, scope):
         self._factory = factory
@@ -207,23 +256,53 @@ class TokenSource:
         self._credential = None
         self._lock = threading.Lock()
 
-    def token(self):
+    def token(self, within=None):
         with self._lock:
             if self._credential is None:
                 self._credential = self._factory()
-            return self._get()
+            credential = self._credential
+        return self._bounded(credential, within)
 
-    def renew(self):
+    def renew(self, within=None):
         with self._lock:
-            self._credential = self._factory()
-            return self._get()
+            self._credential = credential = self._factory()
+        return self._bounded(credential, within)
 
-    def _get(self):
+    def _bounded(self, credential, within):
+        if within is None:
+            return self._get(credential)
+        answer = {}
+
+        def ask():
+            try:
+                answer["token"] = self._get(credential)
+            except ArmError as exc:
+                answer["error"] = exc
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                answer["error"] = ArmError("could not get a token for %s: %s: %s" % (self._scope, type(exc).__name__, exc),
+                                           kind="auth", code=type(exc).__name__)
+
+        worker = threading.Thread(target=ask, name="upgradegate-token", daemon=True)
+        worker.start()
+        worker.join(max(within, 0.001))
+        if worker.is_alive():
+            with self._lock:
+                if self._credential is credential:
+                    self._credential = None
+            raise ArmError("could not get a token for %s: the token endpoint did not answer within %s s" % (self._scope, within),
+                           kind="transport", code="TokenTimeout")
+        if "error" in answer:
+            if answer["error"].transient:  # MSAL replays a 5xx or 429 for its Retry-After: the next try gets a fresh credential
+                with self._lock:
+                    if self._credential is credential:
+                        self._credential = None
+            raise answer["error"]
+        return answer["token"]
+
+    def _get(self, credential):
         from azure.core.exceptions import AzureError  # pylint: disable=import-outside-toplevel
 
         try:
-            return self._credential.get_token(self._scope).token
+            return credential.get_token(self._scope).token
         except AzureError as exc:
-            text = " ".join(str(exc).split())
-            hint = " (the token endpoint's certificate is not trusted: set ca_path to a CA bundle that signs it)" if "CERTIFICATE_VERIFY_FAILED" in text else ""
-            raise ArmError("could not get a token for %s: %s%s" % (self._scope, text, hint), kind="auth", code=type(exc).__name__) from None
+            raise token_error(exc, self._scope) from None

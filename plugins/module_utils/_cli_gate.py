@@ -23,7 +23,7 @@ GATE_HELP = (
     ("group", "NAME", "fleet only: wait on this group (within --stage if given)"),
     ("state", "STATE", "a state to wait for; repeatable (default completed); 'terminal' = any terminal state"),
     ("timeout", "SECONDS", "seconds in all (default 3600)"),
-    ("sleep", "SECONDS", "seconds between polls (default 30; a longer Retry-After from Azure wins)"),
+    ("sleep", "SECONDS", "seconds between polls (default 30, or --timeout when shorter; a longer Retry-After from Azure wins)"),
     ("delay", "SECONDS", "seconds before the first poll (default 0)"),
     ("started_after", "TIME", "scale sets only: ISO 8601 time; an upgrade that started before it counts as not started yet"),
     ("min_percent_complete", "PERCENT", "open as soon as the progress reaches this percentage"),

@@ -5,6 +5,7 @@
 import importlib.util
 import os
 import shutil
+import time
 from collections import namedtuple
 
 from ansible.module_utils.basic import env_fallback
@@ -32,6 +33,10 @@ CONNECTION_ARGSPEC = dict(
     ca_path=dict(type="path", fallback=(env_fallback, ["REQUESTS_CA_BUNDLE"])),
     request_timeout=dict(type="float", default=30.0),
 )
+
+# The overall bound of a module without a timeout of its own: no retry and no wait for throttling starts later
+# than this many request timeouts after it connected (wait_for_upgrade passes its own deadline with every request).
+RETRY_WINDOW = 10
 
 REQUIRED_LIBRARIES = (("requests", "requests"), ("azure.identity", "azure-identity"))
 
@@ -87,6 +92,7 @@ def connect(params, environ=None, pool_size=FAN_OUT, which=shutil.which, backoff
                                                      "(a managed identity has no default subscription)")
     factory = _auth.credential_factory(chosen, cloud, verify, timeout, params.get("disable_instance_discovery", False))
     tokens = _auth.TokenSource(factory, token_scope(cloud))
-    client = ArmClient(cloud.resource_manager_url, tokens, verify=verify, timeout=timeout, pool_size=pool_size, backoff=backoff)
+    client = ArmClient(cloud.resource_manager_url, tokens, verify=verify, timeout=timeout, pool_size=pool_size, backoff=backoff,
+                       deadline=time.monotonic() + RETRY_WINDOW * timeout)
     secrets = tuple(settings[key] for key in _auth.SECRET_SETTINGS if settings.get(key))
     return Connection(client, subscription_id, cloud, chosen.source, secrets)

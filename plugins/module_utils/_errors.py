@@ -10,6 +10,10 @@ import re
 
 # Anything shaped like a JWT (an access token, a federated token) is never shown.
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+# Answers that a later request may not get again: timeouts, throttling and server faults.
+TRANSIENT_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
+# Kinds of failure that say nothing lasting about the request: the network, or a body spoiled on the way.
+TRANSIENT_KINDS = frozenset(("transport", "protocol"))
 
 
 def redact(text):
@@ -47,6 +51,12 @@ class ArmError(Exception):
         self.method = method
         self.path = path
         self.partial = partial
+
+    @property
+    def transient(self):
+        """True when the same request may well succeed later: a network or body failure, or a
+        throttling / server-fault status, from Resource Manager or from the token endpoint alike."""
+        return self.kind in TRANSIENT_KINDS or self.status in TRANSIENT_STATUSES
 
     @property
     def message(self):

@@ -30,7 +30,7 @@ _TARGET_RULES = dict(
 _WAIT_OPTIONS = dict(
     state=dict(type="list", elements="str", default=["completed"], choices=list(ALL_STATES) + [TERMINAL]),
     timeout=dict(type="float", default=3600.0),
-    sleep=dict(type="float", default=30.0),
+    sleep=dict(type="float"),
     delay=dict(type="float", default=0.0),
     started_after=dict(type="str"),
     min_percent_complete=dict(type="float"),
@@ -59,6 +59,8 @@ GATE_RULES = dict(
     required_one_of=[["targets", "scale_set", "fleet_name"]],
     required_by=_REQUIRED_BY,
 )
+# Seconds between polls when sleep is not given, or timeout when that is shorter.
+DEFAULT_SLEEP = 30.0
 EMPTY_RESULT = {"elapsed": 0.0, "polls": 0, "state": None, "targets": [], "history": []}
 
 
@@ -102,8 +104,11 @@ def validate_gate(params):
     for key, allow_zero in (("timeout", False), ("sleep", False), ("delay", True), ("stall_timeout", False), ("heartbeat", True),
                             ("gate_timeout", False)):
         _check_seconds(params, key, allow_zero)
-    if params["sleep"] > params["timeout"]:
+    if params.get("sleep") is not None and params["sleep"] > params["timeout"]:
         raise ValidationError("sleep", "%r is longer than timeout %r: the gate would poll once at most" % (params["sleep"], params["timeout"]))
+    if (params.get("delay") or 0) >= params["timeout"]:
+        raise ValidationError("delay", "%r is not shorter than timeout %r: the gate would time out before its first poll" % (
+            params["delay"], params["timeout"]))
     kinds = {_kind(target) for target in targets}
     taken = set(s for kind in kinds for s in states(kind))
     if not params["state"]:
@@ -130,6 +135,11 @@ def validate_gate(params):
         raise ValidationError("min_percent_complete", "must be between 0 and 100, got %r" % percent)
     if params.get("max_failed") is not None and params["max_failed"] < 0:
         raise ValidationError("max_failed", "must be 0 or more, got %r" % params["max_failed"])
+
+
+def interval(params):
+    """Seconds between polls: sleep as given, else DEFAULT_SLEEP or timeout when that is shorter."""
+    return params["sleep"] if params.get("sleep") is not None else min(DEFAULT_SLEEP, params["timeout"])
 
 
 def pool_size(params):
@@ -279,7 +289,7 @@ def gate(connection, params, clock=None, wall=None, sleep=None, reporter=None):
                   params.get("started_after"), params.get("gate_timeout"))
     hooks = (("on_change", reporter.on_change), ("on_poll", reporter.on_poll)) if reporter is not None else ()
     injected = {name: value for name, value in (("clock", clock), ("wall", wall), ("sleep", sleep)) + hooks if value is not None}
-    waiter = Waiter(targets, rules, params["timeout"], params["sleep"], params.get("delay") or 0.0, **injected).wait()
+    waiter = Waiter(targets, rules, params["timeout"], interval(params), params.get("delay") or 0.0, **injected).wait()
     per_target = [_target_result(tracked) for tracked in waiter.tracked]
     result = {"changed": False, "elapsed": waiter.elapsed(), "polls": waiter.polls, "history": waiter.history, "targets": per_target,
               "state": per_target[0]["state"] if len(per_target) == 1 else None}

@@ -42,9 +42,13 @@ def vmss_rolling_upgrades(connection, params):
             if _readers.missing_is_empty(exc):
                 return {"rolling_upgrades": []}
             raise
-    return {"rolling_upgrades": _readers.rolling_upgrades(client, subscription, params.get("resource_group"), params.get("tags"),
-                                                          params["api_version"], params["include_raw"],
-                                                          history_limit=_history_limit(params))}
+    warnings = []
+    result = {"rolling_upgrades": _readers.rolling_upgrades(client, subscription, params.get("resource_group"), params.get("tags"),
+                                                            params["api_version"], params["include_raw"], warnings=warnings,
+                                                            history_limit=_history_limit(params))}
+    if warnings:
+        result["warnings"] = warnings
+    return result
 
 
 def _history_limit(params):

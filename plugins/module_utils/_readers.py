@@ -146,22 +146,51 @@ def _sort_key(item):
     return ((item.get("resource_group") or "").lower(), (item.get("scale_set_name") or "").lower())
 
 
+def locate_scale_set(scale_set, resource_group=None):
+    """(resource group, name) of a listed scale set, from its id or its name and the listed group; None when unknown."""
+    parsed = parse_resource_id(scale_set.get("id")) or {}
+    resources = parsed.get("resources") or []
+    name = scale_set.get("name") if isinstance(scale_set.get("name"), str) and scale_set.get("name") else None
+    name = name or (resources[-1][1] if resources else None)
+    group = parsed.get("resource_group") or resource_group
+    return (group, name) if group and name else None
+
+
 def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, api_version=VMSS_API_VERSION, include_raw=False,
-                     workers=FAN_OUT, history_limit=None):
+                     workers=FAN_OUT, warnings=None, history_limit=None):
     """The latest rolling upgrade of every scale set of a resource group (or subscription), fetched concurrently.
 
     Items carry the scale set's tags, and their OS upgrade history when ``history_limit`` is not None (read
-    in the same concurrent fetch). If any fetch fails, the ArmError's
-    ``partial`` holds every item that was read, sorted like the result.
+    in the same concurrent fetch); each scale set is read once, even when
+    the listing repeats it. A listed scale set that names neither its id nor
+    its name (and, subscription-wide, its group) cannot be read: it is left
+    out and counted in ``warnings`` (a list, when given). If the listing
+    fails, the ArmError's ``partial`` is empty; if any fetch fails, it holds
+    every item that was read, sorted like the result.
     """
-    scale_sets = [s for s in list_scale_sets(client, subscription_id, resource_group, api_version) if has_tags(s, tags or [])]
+    try:
+        listed = list_scale_sets(client, subscription_id, resource_group, api_version)
+    except ArmError as exc:
+        exc.partial = []  # no rolling upgrade was read yet: never the raw list bodies
+        raise
+    scale_sets, seen, unnamed = [], set(), 0
+    for scale_set in listed:
+        located = locate_scale_set(scale_set, resource_group)
+        if located is None:
+            unnamed += 1
+            continue
+        key = (located[0].lower(), located[1].lower())
+        if key not in seen and has_tags(scale_set, tags or []):
+            seen.add(key)
+            scale_sets.append(located + (scale_set,))
+    if unnamed and warnings is not None:
+        warnings.append("%d scale set(s) of the listing named neither their id nor their name and resource group: "
+                        "they cannot be read and are left out" % unnamed)
 
-    def fetch(scale_set):
-        parsed = parse_resource_id(scale_set.get("id")) or {}
-        group = parsed.get("resource_group") or resource_group
-        facts, _ignored = latest_rolling_upgrade(client, subscription_id, group, scale_set.get("name"), api_version, include_raw,
-                                                 scale_set=scale_set)
-        facts["tags"] = dict(scale_set.get("tags") or {})
+    def fetch(entry):
+        group, name, scale_set = entry
+        facts, _ignored = latest_rolling_upgrade(client, subscription_id, group, name, api_version, include_raw, scale_set=scale_set)
+        facts["tags"] = dict(scale_set.get("tags") or {}) if isinstance(scale_set.get("tags"), dict) else {}
         if history_limit is not None:
             with_history(facts, client, history_limit, api_version)
         return facts

@@ -11,8 +11,12 @@ import random
 import time
 from email.utils import parsedate_to_datetime
 
-# Throttling and transient server faults. Connection errors and read timeouts are retried too.
-RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+from ansible_collections.upgradegate.azure.plugins.module_utils._errors import TRANSIENT_STATUSES
+
+# Throttling and transient server faults (one list, in _errors). Connection errors and read timeouts are retried too.
+RETRY_STATUSES = TRANSIENT_STATUSES
+# The longest Retry-After believed, in seconds: an absurd one (twenty digits, a date in the year 9999) waits this long at most.
+MAX_RETRY_AFTER = 3600.0
 
 
 class Backoff:
@@ -41,7 +45,13 @@ def zero_delay(retries=6):
 
 
 def parse_retry_after(headers, now=None):
-    """Seconds to wait from Retry-After (seconds or an HTTP date) or retry-after-ms; None if absent or unreadable."""
+    """Seconds to wait from Retry-After (seconds or an HTTP date) or retry-after-ms, at most MAX_RETRY_AFTER;
+    None if absent or unreadable."""
+    seconds = _retry_after(headers, now)
+    return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+
+def _retry_after(headers, now):
     for name, scale in (("retry-after-ms", 0.001), ("x-ms-retry-after-ms", 0.001)):
         seconds = _number(headers.get(name))
         if seconds is not None:
@@ -54,17 +64,17 @@ def parse_retry_after(headers, now=None):
         return seconds
     try:
         when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
+        if when is None:
+            return None
+        now = time.time() if now is None else now
+        return max(0.0, when.timestamp() - now)
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
         return None
-    if when is None:
-        return None
-    now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
 
 
 def _number(value):
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return number if number >= 0 and not math.isnan(number) else None

@@ -27,8 +27,6 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import
 # Targets polled at once; the gate sizes its connection pool to match, so every connection is reused.
 MAX_CONCURRENCY = 16
 PENDING, DONE, FAILED = "pending", "done", "failed"
-# Failures that a later poll may not see again: keep polling until the deadline.
-TRANSIENT_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 
 
 class Rules:
@@ -135,10 +133,10 @@ def judge(kind, observation, rules):
     """(verdict, reason) for one observation: DONE, FAILED with a reason, or PENDING."""
     if observation.missing:
         return FAILED, "not_found"
+    if rules.max_failed is not None and observation.failed > rules.max_failed:  # progress may come before any state
+        return FAILED, "max_failed"
     if observation.state is None and not observation.run_ended:
         return PENDING, None
-    if rules.max_failed is not None and observation.failed > rules.max_failed:
-        return FAILED, "max_failed"
     if rules.wanted(kind, observation.state):
         return DONE, None
     if observation.gates and "pending" in rules.states:  # at an approval gate, whatever state Azure gives the scope itself
@@ -152,10 +150,6 @@ def judge(kind, observation, rules):
     if observation.run_ended:  # a stage or group of a run that has ended will never get there
         return FAILED, "failed_state"
     return PENDING, None
-
-
-def is_transient(error):
-    return error.kind in ("transport", "protocol") or error.status in TRANSIENT_STATUSES
 
 
 class _Tracked:
@@ -246,7 +240,7 @@ class Waiter:
             tracked.error = result
             if result.kind == "not_found":
                 self._finish(tracked, FAILED, "not_found", now)
-            elif not is_transient(result):
+            elif not result.transient:  # a later poll may not see it again: keep polling until the deadline
                 self._finish(tracked, FAILED, "api_error", now)
             return
         tracked.error = None

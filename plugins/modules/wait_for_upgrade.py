@@ -96,16 +96,19 @@ options:
   timeout:
     description:
       - Seconds to wait in all, fractions allowed. The gate fails when they run out.
+      - Everything the module does counts, getting tokens included; it ends within O(timeout) plus O(request_timeout),
+        whatever Azure or the network do. Until then, transient failures (network, spoiled bodies, throttling, server
+        faults, from Resource Manager or the token endpoint) are polled through.
     type: float
     default: 3600
   sleep:
     description:
       - Seconds between polls, fractions allowed. A longer C(Retry-After) from Azure wins.
+      - When not set, V(30), or O(timeout) when that is shorter. A value longer than O(timeout) is refused.
     type: float
-    default: 30
   delay:
     description:
-      - Seconds to wait before the first poll.
+      - Seconds to wait before the first poll. Must be shorter than O(timeout).
     type: float
     default: 0
   started_after:

@@ -137,3 +137,36 @@ def test_faults_are_recorded_in_the_request_log(emu, token):
     _get(emu, token)
     entry = emu.requests_log(path=LATEST)[-1]
     assert entry["status"] == 503 and entry["fault"] == "error:%s" % rule["id"]
+
+
+@pytest.mark.parametrize("kind", ["truncated_body", "reset_mid_body"])
+def test_a_body_cut_short_breaks_the_read_mid_body(emu, token, kind):
+    emu.add_fault(kind, path=LATEST, count=1)
+    with pytest.raises((requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)):
+        _get(emu, token)
+    assert _get(emu, token).status_code == 200  # count 1: the next answer is whole
+
+
+def test_a_body_that_claims_gzip_cannot_be_decoded(emu, token):
+    emu.add_fault("bad_gzip", path=LATEST, count=1)
+    with pytest.raises(requests.exceptions.ContentDecodingError):
+        _get(emu, token)
+
+
+def test_a_deeply_nested_body_keeps_its_status_or_takes_the_given_one(emu, token):
+    emu.add_fault("deep_json", path=LATEST, count=1, depth=5000)
+    resp = _get(emu, token)
+    assert resp.status_code == 200 and resp.content.startswith(b'{"error": [[[[') and resp.content.count(b"[") == 5000
+    emu.add_fault("deep_json", path=LATEST, count=1, depth=10, status=400)
+    assert _get(emu, token).status_code == 400
+
+
+def test_replace_body_answers_the_given_json(emu, token):
+    emu.add_fault("replace_body", path=LATEST, count=1, body={"value": [{"name": "x"}], "nextLink": None})
+    resp = _get(emu, token)
+    assert resp.status_code == 200 and resp.json() == {"value": [{"name": "x"}], "nextLink": None}
+
+
+def test_replace_body_numbers_its_pages_with_the_hit_count(emu, token):
+    emu.add_fault("replace_body", path=LATEST, count=2, body={"value": [], "nextLink": "https://x/page/{hit}"})
+    assert [_get(emu, token).json()["nextLink"] for _attempt in range(2)] == ["https://x/page/1", "https://x/page/2"]

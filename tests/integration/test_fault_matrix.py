@@ -67,7 +67,21 @@ CASES = [
     ("a 404 for a missing scale set is an empty list", [], info(name="vmss-nope"), "ok"),
     ("a 404 for a missing fleet is an empty list", [], runs(fleet_name="fleet-nope"), "ok"),
     ("a 404 for a missing run is an empty list", [], runs(name="run-nope"), "ok"),
+    ("a body cut short by a close, then an answer", [dict(kind="truncated_body", path=LATEST, count=2)], info(), "ok"),
+    ("a body cut short by a reset, then an answer", [dict(kind="reset_mid_body", path=LATEST, count=2)], info(), "ok"),
+    ("a body that claims gzip and is not, then an answer", [dict(kind="bad_gzip", path=LATEST, count=2)], info(), "ok"),
+    ("bodies cut short every time", [dict(kind="truncated_body", path=LATEST)], info(), ("transport", None, "after 6 attempt(s)")),
+    ("a body that claims gzip every time", [dict(kind="bad_gzip", path=LATEST)], info(),
+     ("transport", None, "content-encoding: gzip, but failed to decode it")),
+    ("a success body nested absurdly deep", [dict(kind="deep_json", path=LATEST)], info(), ("protocol", None, "not a JSON object")),
+    ("an error body nested absurdly deep", [dict(kind="deep_json", path=LATEST, status=400)], info(),
+     ("api", None, "a body that is not an Azure error")),
+    ("a 429 with a twenty-digit Retry-After", [dict(kind="throttle", path=LATEST, retry_after=10 ** 20, count=1)], info(),
+     ("api", "SubscriptionRequestsThrottled", "HTTP 429")),
     ("the gate waits out throttling", [dict(kind="throttle", path=LATEST, retry_after=1, count=2)], gate(), "ok"),
+    ("the gate polls through bodies cut short, reset and not gzip", [
+        dict(kind="truncated_body", path=LATEST, count=3), dict(kind="reset_mid_body", path=LATEST, count=3),
+        dict(kind="bad_gzip", path=LATEST, count=3)], gate(), "ok"),
     ("the gate polls through a 503 burst longer than the retry budget", [dict(kind="error", status=503, path=LATEST, count=8)],
      gate(), "ok"),
     ("the gate polls through dropped connections", [dict(kind="drop", path=LATEST, count=8)], gate(), "ok"),
@@ -142,7 +156,7 @@ def test_a_next_link_to_another_host_fails_without_following_it(emulator_factory
 
 def test_tokens_that_expire_during_a_long_wait_are_renewed(emulator_factory, run_playbook):
     emu = emulator_factory(scenario([{"name": "rg-fault", "scale_sets": [
-        {"name": "vmss-web", "rolling_upgrade": {"start": 0, "duration": 8}}]}], time_scale=1, token_lifetime=2))
+        {"name": "vmss-web", "rolling_upgrade": {"start": 0, "by": "first_poll", "duration": 8}}]}], time_scale=1, token_lifetime=2))
     run = run_playbook(gate(sleep=0.5, timeout=60), env=env_for(emu))
     assert run.rc == 0, run.result("task").get("msg")
     tokens = {entry["token_id"] for entry in emu.requests_log(path=LATEST)}
@@ -152,8 +166,16 @@ def test_tokens_that_expire_during_a_long_wait_are_renewed(emulator_factory, run
 
 def test_the_gate_survives_the_emulator_restarting_mid_wait(emulator_factory, run_playbook):
     emu = emulator_factory(scenario([{"name": "rg-fault", "scale_sets": [
-        {"name": "vmss-web", "rolling_upgrade": {"start": 0, "duration": 6}}]}], time_scale=1))
-    restart = threading.Timer(2.0, emu.restart)
+        {"name": "vmss-web", "rolling_upgrade": {"start": 0, "by": "first_poll", "duration": 6}}]}], time_scale=1))
+
+    def restart_after_the_first_poll():  # mid-wait however long ansible-playbook takes to start
+        for _attempt in range(1200):
+            if emu.requests_log(path=LATEST):
+                break
+            threading.Event().wait(0.1)
+        emu.restart()
+
+    restart = threading.Thread(target=restart_after_the_first_poll)
     restart.start()
     try:
         run = run_playbook(gate(sleep=0.5, timeout=90), env=env_for(emu))

@@ -46,11 +46,11 @@ class Tokens:
         self.issued = 0
         self.renewed = 0
 
-    def token(self):
+    def token(self, within=None):
         self.issued += 1
         return "token-%d" % self.renewed
 
-    def renew(self):
+    def renew(self, within=None):
         self.renewed += 1
         return "token-%d" % self.renewed
 
@@ -248,3 +248,68 @@ def test_a_get_with_no_body_is_still_a_protocol_error():
     with pytest.raises(ArmError) as caught:
         client(Session(response(200, text=""))).get("/x", "2026-06-01")
     assert caught.value.kind == "protocol"
+
+
+@pytest.mark.parametrize("failure", [
+    requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(10 bytes read, 90 more expected)"),
+    requests.exceptions.ContentDecodingError("Received response with content-encoding: gzip, but failed to decode it"),
+    requests.exceptions.InvalidHeader("bad header"),
+    ConnectionResetError(104, "Connection reset by peer"),
+])
+def test_every_transport_failure_is_an_arm_error_retried_and_naming_the_operation(failure):
+    session = Session(failure, response())
+    assert client(session).get("/subscriptions/s/x", "v").body == {"ok": True}
+    session = Session(*[failure] * 4)
+    with pytest.raises(ArmError) as caught:
+        client(session).get("/subscriptions/s/x", "v")
+    assert caught.value.kind == "transport" and caught.value.transient
+    assert str(caught.value).startswith("GET /subscriptions/s/x: %s" % type(failure).__name__)
+
+
+@pytest.mark.parametrize("status", [200, 500, 400])
+def test_a_body_nested_too_deep_to_parse_is_not_json_not_a_recursion_error(status):
+    deep = "[" * 100000 + "]" * 100000
+    session = Session(*[response(status, text=deep)] * 4)
+    with pytest.raises(ArmError) as caught:
+        client(session).get("/x", "v")
+    assert "not a JSON object" in str(caught.value) or "not an Azure error" in str(caught.value)
+
+
+def test_an_absurd_retry_after_is_capped_and_the_deadline_stops_it():
+    clock = Clock()
+    session = Session(response(429, headers={"Retry-After": "9" * 20}), response())
+    arm = client(session, clock=clock)
+    assert arm.get("/x", "v").body == {"ok": True} and clock.slept == [3600.0]
+    session = Session(response(429, headers={"Retry-After": "9" * 20}), response())
+    arm = client(session, clock=clock)
+    arm.deadline = clock.now + 60
+    with pytest.raises(ArmError, match="HTTP 429"):
+        arm.get("/x", "v")
+    assert len(session.calls) == 1
+
+
+def test_a_resource_listed_on_two_pages_is_returned_once():
+    session = Session(
+        response(body={"value": [{"id": "/s/a", "name": "a"}, {"id": "/s/b"}], "nextLink": BASE + "/x?p=2"}),
+        response(body={"value": [{"id": "/S/A", "name": "a"}, {"id": "/s/c"}, {"name": "no-id"}]}),
+    )
+    assert [item.get("id") for item in client(session).list("/x", "v")] == ["/s/a", "/s/b", "/s/c", None]
+
+
+def test_a_page_that_brings_nothing_new_ends_the_listing():
+    session = Session(
+        response(body={"value": [{"id": "/s/a"}], "nextLink": BASE + "/x?p=2"}),
+        response(body={"value": [{"id": "/s/a"}], "nextLink": BASE + "/x?p=3"}),
+        response(body={"value": [{"id": "/s/z"}]}),
+    )
+    assert client(session).list("/x", "v") == [{"id": "/s/a"}] and len(session.calls) == 2
+
+
+def test_an_endless_chain_of_pages_stops_with_a_clear_error(monkeypatch):
+    from ansible_collections.upgradegate.azure.plugins.module_utils import _arm
+
+    monkeypatch.setattr(_arm, "MAX_PAGES", 5)
+    session = Session(*[response(body={"value": [{"id": "/s/%d" % n}], "nextLink": BASE + "/x?p=%d" % (n + 1)}) for n in range(6)])
+    with pytest.raises(ArmError, match="gave up after 5 pages") as caught:
+        client(session).list("/x", "v")
+    assert caught.value.code == "TooManyPages" and len(caught.value.partial) == 5 and len(session.calls) == 5

@@ -182,3 +182,85 @@ def test_env_ignores_a_named_profile():
 def test_a_certificate_option_wins_over_the_source_secret(source):
     chosen = plan({"auth_source": source, "tenant": "t", "client_id": "c", "x509_certificate_path": "/p/opt.pem"}, SP_ENV)
     assert chosen.method == "certificate"
+
+
+class _Answer:
+    def __init__(self, token):
+        self.token = token
+
+
+class _Credential:
+    """A credential that answers, fails, or never answers (until released)."""
+
+    def __init__(self, behaviour, release):
+        self.behaviour, self.release = behaviour, release
+
+    def get_token(self, scope):
+        if self.behaviour == "hang":
+            self.release.wait(30)
+        if isinstance(self.behaviour, Exception):
+            raise self.behaviour
+        return _Answer("token-for-" + scope)
+
+
+def test_a_token_endpoint_that_never_answers_is_cut_off_and_the_credential_replaced():
+    import threading
+
+    release, made = threading.Event(), []
+    behaviours = ["hang", "ok"]
+
+    def factory():
+        made.append(_Credential(behaviours.pop(0), release))
+        return made[-1]
+
+    tokens = _auth.TokenSource(factory, "scope")
+    try:
+        with pytest.raises(_auth.ArmError) as caught:
+            tokens.token(within=0.2)
+        assert caught.value.kind == "transport" and caught.value.transient and "did not answer within 0.2 s" in str(caught.value)
+        assert tokens.token(within=5) == "token-for-scope" and len(made) == 2
+    finally:
+        release.set()
+
+
+@pytest.mark.parametrize("status, transient", [(503, True), (429, True), (500, True), (400, False), (401, False)])
+def test_a_token_endpoint_error_keeps_its_status_so_a_burst_is_transient(status, transient):
+    from azure.core.exceptions import ClientAuthenticationError
+
+    class Response:
+        status_code = status
+        reason = "Reason"
+
+        @staticmethod
+        def text():
+            return ""
+
+    error = _auth.token_error(ClientAuthenticationError(message="Entra said no", response=Response()), "scope")
+    assert (error.kind, error.status, error.transient) == ("auth", status, transient)
+    assert "could not get a token for scope: Entra said no" in str(error)
+
+
+def test_a_token_endpoint_that_cannot_be_reached_is_a_transient_transport_error():
+    from azure.core.exceptions import ServiceRequestError
+
+    error = _auth.token_error(ServiceRequestError("Connection refused"), "scope")
+    assert (error.kind, error.transient) == ("transport", True)
+
+
+def test_a_credential_that_is_refused_for_good_is_not_transient():
+    from azure.core.exceptions import ClientAuthenticationError
+
+    error = _auth.token_error(ClientAuthenticationError(message="AADSTS7000215: Invalid client secret provided."), "scope")
+    assert (error.kind, error.transient) == ("auth", False)
+
+
+def test_an_msal_http_error_wrapped_without_its_response_keeps_its_status():
+    from azure.core.exceptions import ClientAuthenticationError
+
+    with pytest.raises(ClientAuthenticationError) as caught:
+        try:
+            raise RuntimeError("HTTP Error: 503")
+        except RuntimeError as inner:
+            raise ClientAuthenticationError(message="Authentication failed: %s" % inner) from inner
+    error = _auth.token_error(caught.value, "scope")
+    assert (error.kind, error.status, error.transient) == ("auth", 503, True)

@@ -6,7 +6,7 @@ import pytest
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._gate import GATE_OPTIONS, GATE_RULES, label, validate_gate
+from ansible_collections.upgradegate.azure.plugins.module_utils._gate import GATE_OPTIONS, GATE_RULES, interval, label, validate_gate
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
 
 DEFAULTS = dict(resource_group=None, scale_set=None, fleet_name=None, update_run=None, stage=None, group=None, targets=None,
@@ -34,6 +34,8 @@ def test_good_options_pass(params):
     (dict(VMSS, sleep=0), "sleep", "greater than 0"),
     (dict(VMSS, sleep=60, timeout=30), "sleep", "longer than timeout"),
     (dict(VMSS, delay=-1), "delay", "of at least 0"),
+    (dict(VMSS, sleep=None, delay=10, timeout=5), "delay", "not shorter than timeout"),
+    (dict(VMSS, sleep=None, delay=5, timeout=5), "delay", "not shorter than timeout"),
     (dict(VMSS, stall_timeout=0), "stall_timeout", "greater than 0"),
     (dict(VMSS, heartbeat=-1), "heartbeat", "of at least 0"),
     (dict(VMSS, state=["failed"]), "state", "'failed' is never taken by scale sets"),
@@ -67,6 +69,16 @@ def test_a_state_that_no_target_takes_is_refused_by_the_argument_spec_listing_th
     errors = ArgumentSpecValidator(GATE_OPTIONS, **GATE_RULES).validate(params).error_messages
     assert len(errors) == 1 and errors[0].startswith("value of state must be one or more of: ") and "Got no match for: done" in errors[0]
     assert all(name in errors[0] for name in ("rolling_forward", "not_started", "terminal"))
+
+
+@pytest.mark.parametrize("given, expected", [
+    (dict(VMSS, sleep=None, timeout=10), 10),
+    (dict(VMSS, sleep=None, timeout=3600), 30),
+    (dict(VMSS, sleep=2, timeout=10), 2),
+])
+def test_an_unset_sleep_fits_the_timeout_and_passes_the_checks(given, expected):
+    validate_gate(given)
+    assert interval(given) == expected
 
 
 def test_labels_name_the_target_and_its_scope():

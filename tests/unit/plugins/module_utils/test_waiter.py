@@ -162,6 +162,13 @@ def test_max_failed_fails_as_soon_as_more_instances_failed():
     assert (waiter.tracked[0].reason, clock.now) == ("max_failed", 5.0)
 
 
+def test_max_failed_closes_the_gate_while_the_target_has_progress_but_no_state_yet():
+    clock = Clock()
+    waiter = wait(clock, [target(clock, steps((0, vmss(None, 2, failed=0)), (5, vmss(None, 2, failed=5))))],
+                  Rules(["completed"], max_failed=1), timeout=600)
+    assert (waiter.tracked[0].verdict, waiter.tracked[0].reason, clock.now) == ("failed", "max_failed", 5.0)
+
+
 def test_min_percent_complete_opens_before_the_terminal_state():
     clock = Clock()
     waiter = wait(clock, [target(clock, steps((0, vmss("rolling_forward", 2)), (5, vmss("rolling_forward", 5))))],

@@ -145,11 +145,11 @@ class Reference:
     def verdict(self, kind, state, progress, missing, run_ended=False):
         if missing:
             return FAILED, "not_found"
+        failed = progress.get("failed") or 0
+        if self.max_failed is not None and failed > self.max_failed:  # even before any state: the gate should close
+            return FAILED, "max_failed"
         if state is None and not run_ended:
             return PENDING, None
-        failed = progress.get("failed") or 0
-        if self.max_failed is not None and failed > self.max_failed:
-            return FAILED, "max_failed"
         if state in self.wanted or ("terminal" in self.wanted and state in TERMINAL[kind]):
             return DONE, None
         if state in TERMINAL[kind]:
