@@ -270,3 +270,7 @@ class Emulator:
 
     def state(self):
         return self._inspect("GET", "/state")
+
+    def reset_rate_limits(self):
+        """Fill every throttling bucket again and zero Compute's counters."""
+        self._inspect("DELETE", "/rate_limits")

@@ -31,6 +31,7 @@ class Inspection:
             ("GET", r"/clock", self.get_clock),
             ("POST", r"/clock", self.set_clock),
             ("GET", r"/state", self.state),
+            ("DELETE", r"/rate_limits", self.reset_rate_limits),
         ]
 
     def handle(self, req):
@@ -96,3 +97,7 @@ class Inspection:
     def state(self, _req, _groups):
         return Response.json(200, {"clock": self.app.clock.describe(), "scale_sets": self.app.compute.state(),
                                    "fleets": self.app.fleet.state()})
+
+    def reset_rate_limits(self, _req, _groups):
+        self.app.rate_limits.reset()
+        return Response.json(200, {"reset": True})
