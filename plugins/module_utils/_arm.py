@@ -13,6 +13,7 @@ import uuid
 from urllib.parse import urlencode, urlsplit
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
+from ansible_collections.upgradegate.azure.plugins.module_utils._pacing import Unpaced
 from ansible_collections.upgradegate.azure.plugins.module_utils._retry import RETRY_STATUSES, Backoff, parse_retry_after
 from ansible_collections.upgradegate.azure.plugins.module_utils._version import COLLECTION_VERSION
 
@@ -80,11 +81,12 @@ class ArmClient:
     (after a 401, once per request). Retries follow ``backoff``; a 429's
     Retry-After holds back every request of this client, not just the one
     that was throttled. ``deadline`` (a ``clock()`` value) stops retrying
-    when the next attempt could not start before it.
+    when the next attempt could not start before it. ``pacer`` (_pacing)
+    paces every attempt by the throttling budget the answers report.
     """
 
     def __init__(self, base_url, tokens, verify=True, timeout=30.0, pool_size=8, backoff=None,
-                 clock=time.monotonic, sleep=time.sleep, session=None):
+                 clock=time.monotonic, sleep=time.sleep, session=None, pacer=None):
         self.base_url = base_url.rstrip("/")
         self._origin = _origin(self.base_url)
         self._tokens = tokens
@@ -96,6 +98,7 @@ class ArmClient:
         self._lock = threading.Lock()
         self._not_before = 0.0
         self._session = session or self._new_session(pool_size)
+        self.pacer = pacer or Unpaced()
 
     @staticmethod
     def _new_session(pool_size):
@@ -157,8 +160,8 @@ class ArmClient:
             self._hold_back(deadline, method, path)
             headers["Authorization"] = "Bearer " + self._tokens.token()
             try:
-                response = self._session.request(method, url, headers=headers, timeout=self._timeout, verify=self._verify,
-                                                 allow_redirects=False)
+                response = self.pacer.call(method, path, deadline, lambda: self._session.request(
+                    method, url, headers=headers, timeout=self._timeout, verify=self._verify, allow_redirects=False))
             except requests.exceptions.SSLError as exc:
                 raise ArmError("%s %s: TLS failure talking to %s: %s (set ca_path to a CA bundle that signs its certificate)"
                                % (method, path, self.base_url, exc),

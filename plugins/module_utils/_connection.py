@@ -9,7 +9,7 @@ from collections import namedtuple
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.upgradegate.azure.plugins.module_utils import _auth
+from ansible_collections.upgradegate.azure.plugins.module_utils import _auth, _pacing
 from ansible_collections.upgradegate.azure.plugins.module_utils._arm import ArmClient
 from ansible_collections.upgradegate.azure.plugins.module_utils._cloud import CLOUD_NAMES, resolve_cloud, token_scope
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import ValidationError
@@ -87,6 +87,7 @@ def connect(params, environ=None, pool_size=8, which=shutil.which, backoff=None)
                                                      "(a managed identity has no default subscription)")
     factory = _auth.credential_factory(chosen, cloud, verify, timeout, params.get("disable_instance_discovery", False))
     tokens = _auth.TokenSource(factory, token_scope(cloud))
-    client = ArmClient(cloud.resource_manager_url, tokens, verify=verify, timeout=timeout, pool_size=pool_size, backoff=backoff)
+    client = ArmClient(cloud.resource_manager_url, tokens, verify=verify, timeout=timeout, pool_size=pool_size, backoff=backoff,
+                       pacer=_pacing.from_environment(environ))
     secrets = tuple(settings[key] for key in _auth.SECRET_SETTINGS if settings.get(key))
     return Connection(client, subscription_id, cloud, chosen.source, secrets)
