@@ -159,7 +159,6 @@ class Pacer:
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._budgets = {}
-        self.waited = 0.0  # seconds spent waiting for tokens, all threads together
 
     def budget(self, scope):
         with self._lock:
@@ -181,7 +180,6 @@ class Pacer:
                     return budget.take()
             if deadline is not None:
                 wait = min(wait, max(0.0, deadline - now))
-            self.waited += wait
             self._sleep(wait)
 
     def observe(self, scope, seq, headers):
@@ -205,8 +203,6 @@ class Pacer:
 
 class Unpaced:
     """The client before pacing: sends at once, learns the limit only from 429s."""
-
-    waited = 0.0
 
     @staticmethod
     def call(_method, _path, _deadline, send):
