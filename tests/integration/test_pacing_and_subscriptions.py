@@ -185,7 +185,7 @@ def test_bad_subscriptions_are_refused_naming_the_field(subs, run_playbook, opti
 
 
 def test_each_subscription_is_paced_by_its_own_budget(emulator_factory, run_playbook):
-    emu = emulator_factory({"time_scale": 1, "tenants": _tenants(), "rate_limit": {"mode": "bucket", "reads": 40, "reads_per_second": 20},
+    emu = emulator_factory({"time_scale": 1, "tenants": _tenants(), "rate_limit": {"mode": "bucket", "reads": 20, "reads_per_second": 5},
                             "subscriptions": [{"id": sub, "tenant": TENANT, "resource_groups": _many(60)} for sub in (SUB, SUB2)]})
     run = run_playbook([vmss_task(subscriptions=[SUB, SUB2])], env=env_for(emu), verbosity=0)
     assert run.rc == 0, run.stdout
@@ -195,3 +195,20 @@ def test_each_subscription_is_paced_by_its_own_budget(emulator_factory, run_play
     for sub in (SUB, SUB2):
         remaining = [entry["ratelimit_remaining"] for entry in log if sub in entry["path"]]
         assert len(remaining) == 61 and min(remaining) >= 1
+
+
+def test_the_gate_uses_the_same_pacing(emulator_factory, run_playbook):
+    """20 targets polled every second against a bucket of 30 refilled at 10 per second: rounds wait for the budget."""
+    upgrade = {"start": 0, "by": "polls", "poll_seconds": 1, "duration": 4}
+    groups = [{"name": "rg-gate", "scale_sets": [{"name": "vmss-{i:02d}", "count": 20, "rolling_upgrade": upgrade}]}]
+    emu = emulator_factory({"time_scale": 1, "tenants": _tenants(), "rate_limit": BUCKET,
+                            "subscriptions": [{"id": SUB, "tenant": TENANT, "resource_groups": groups}]})
+    targets = [{"resource_group": "rg-gate", "scale_set": "vmss-%02d" % index} for index in range(20)]
+    run = run_playbook([{"name": "gate", "upgradegate.azure.wait_for_upgrade": {"targets": targets, "sleep": 1, "timeout": 300}}],
+                       env=env_for(emu), verbosity=0)
+    assert run.rc == 0, run.stdout
+    assert all(target["state"] == "completed" for target in run.result("gate")["targets"])
+    log = _arm(emu.requests_log())
+    assert len(log) >= 100  # every target read at least five times (by polls: 0, 1, 2, 3 s, then completed)
+    assert [entry["status"] for entry in log].count(429) == 0
+    assert min(entry["ratelimit_remaining"] for entry in log) >= 1
