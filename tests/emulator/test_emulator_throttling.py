@@ -43,7 +43,7 @@ def _read(emu, token, sub=None):
 
 def test_an_empty_bucket_answers_429_with_retry_after_and_refills_with_time(emu):
     token = emu.token()
-    answers = [_read(emu, token) for _ in range(6)]
+    answers = [_read(emu, token) for _attempt in range(6)]
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     assert [a.headers[READS] for a in answers] == ["4", "3", "2", "1", "0", "0"]
     throttled = answers[-1]
@@ -51,7 +51,7 @@ def test_an_empty_bucket_answers_429_with_retry_after_and_refills_with_time(emu)
     assert throttled.json()["error"]["code"] == "SubscriptionRequestsThrottled"
     assert SUBSCRIPTION in throttled.json()["error"]["message"] and CLIENT in throttled.json()["error"]["message"]
     emu.advance(2.5)  # 2.5 tokens: two reads, then empty again
-    assert [_read(emu, token).status_code for _ in range(3)] == [200, 200, 429]
+    assert [_read(emu, token).status_code for _attempt in range(3)] == [200, 200, 429]
     counters = emu.counters()["routes"]["vmss.rolling_upgrade_latest"]
     assert counters == {"200": 7, "429": 2}
     assert [e["ratelimit_remaining"] for e in emu.requests_log() if e["kind"] == "arm"][:6] == [4, 3, 2, 1, 0, 0]
@@ -59,7 +59,7 @@ def test_an_empty_bucket_answers_429_with_retry_after_and_refills_with_time(emu)
 
 def test_each_subscription_and_each_identity_has_its_own_bucket(emu):
     token = emu.token()
-    for _ in range(5):
+    for _attempt in range(5):
         assert _read(emu, token).status_code == 200
     assert _read(emu, token).status_code == 429
     other = _read(emu, token, sub=OTHER_SUB)
@@ -81,7 +81,7 @@ def test_compute_counters_are_reported_and_enforced(emulator_factory):
     emu = emulator_factory(_scenario(reads=100, compute=[{"name": "GetVMScaleSet3Min", "limit": 3, "seconds": 180},
                                                          {"name": "GetVMScaleSet30Min", "limit": 50, "seconds": 1800}]))
     token = emu.token()
-    answers = [_read(emu, token) for _ in range(4)]
+    answers = [_read(emu, token) for _attempt in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[0].headers["x-ms-ratelimit-remaining-resource"] == (
         "Microsoft.Compute/GetVMScaleSet3Min;2,Microsoft.Compute/GetVMScaleSet30Min;49")
@@ -93,7 +93,7 @@ def test_compute_counters_are_reported_and_enforced(emulator_factory):
 def test_the_hourly_default_never_throttles(emulator_factory):
     emu = emulator_factory(small_scenario(time_scale=0, rate_limit={"reads": 3}))
     token = emu.token()
-    answers = [_read(emu, token) for _ in range(5)]
+    answers = [_read(emu, token) for _attempt in range(5)]
     assert [a.status_code for a in answers] == [200] * 5
     assert [a.headers[READS] for a in answers] == ["2", "1", "0", "0", "0"]
     assert "x-ms-ratelimit-remaining-resource" not in answers[0].headers

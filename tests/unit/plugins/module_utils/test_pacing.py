@@ -51,7 +51,7 @@ def _paced(clock, **kwargs):
 
 
 def _run(pacer, server, reads):
-    for _ in range(reads):
+    for _attempt in range(reads):
         seq = pacer.admit(SCOPE)
         pacer.observe(SCOPE, seq, server.read())
 
@@ -135,7 +135,7 @@ def test_an_older_answer_never_raises_the_estimate_a_newer_one_does():
 def test_reads_admitted_after_a_request_are_counted_against_its_answer():
     clock = FakeClock()
     pacer = _paced(clock)
-    seqs = [pacer.admit(SCOPE) for _ in range(5)]
+    seqs = [pacer.admit(SCOPE) for _attempt in range(5)]
     pacer.observe(SCOPE, seqs[0], {"x-ms-ratelimit-remaining-subscription-reads": "50"})
     assert pacer.budget(SCOPE).level == 46  # four reads in flight may not have been counted yet
 
@@ -162,7 +162,7 @@ def test_a_compute_counter_at_zero_lets_one_probe_through_per_interval():
     pacer.observe(SCOPE, seq, {"x-ms-ratelimit-remaining-subscription-reads": "240",
                                "x-ms-ratelimit-remaining-resource": "Microsoft.Compute/GetVMScaleSet3Min;100"})
     before = clock.now
-    for _ in range(50):
+    for _attempt in range(50):
         pacer.admit(SCOPE)
     assert clock.now == before
 
