@@ -91,7 +91,7 @@ demo: setup
 emulator: setup
 	$(VPY) -m upgradegate_emulator --scenario $(SCENARIO) --port $${PORT:-0} --state-dir $(TMP)/emulator
 
-# make bench: fan-out, gate and per-task figures against the emulator, under 10 minutes on 2 cores (not part of make test).
+# make bench: fan-out, throttled fan-out, gate and per-task figures against the emulator, about 15 minutes on 2 cores (not part of make test).
 # The table goes to stdout, the JSON to bench/results/; BENCH_ARGS="--help" lists the knobs.
 bench: setup
 	@$(VPY) bench/run.py $(BENCH_ARGS)

@@ -8,7 +8,7 @@ from bench import harness, scenarios
 
 OUR_TASK = "Read every scale set of the resource group"
 URI_FIRST, URI_LAST = "Get a token for Resource Manager", "Read the latest rolling upgrade of each scale set"
-CONCURRENCY = 8  # rolling_upgrades(workers=8) and connect(pool_size=8)
+CONCURRENCY = harness.pacing().FANOUT_WIDTH  # reads in flight at once for one subscription, when the budget allows
 
 
 def floor_seconds(count, latency_ms=scenarios.LATENCY_MS, page_size=scenarios.PAGE_SIZE, concurrency=CONCURRENCY):

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Start emulators and run ansible-playbook against them with a clean environment and the timing callback."""
 
+import importlib.util
 import json
 import os
 import statistics
@@ -19,6 +20,14 @@ sys.path.insert(0, os.path.join(REPO, "tools"))
 
 from playbook_env import clean_environment  # noqa: E402  pylint: disable=wrong-import-position,import-error
 from upgradegate_emulator.handle import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def pacing():
+    """The collection's pacing defaults (plugins/module_utils/_pacing.py, which imports nothing of the collection)."""
+    spec = importlib.util.spec_from_file_location("upgradegate_pacing", os.path.join(REPO, "plugins", "module_utils", "_pacing.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def progress(message):

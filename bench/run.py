@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What `make bench` runs: fan-out, gate and per-task benchmarks against the emulator, as a Markdown table and JSON.
 
-    python bench/run.py [--budget 570] [--fanout 50 200 1000] [--sections imports per_task gate fanout]
+    python bench/run.py [--budget 570] [--fanout 50 200 1000] [--sections imports per_task gate fanout throttled]
 
 The table goes to stdout, the plan and one progress line per measurement to stderr, and the
 same figures to bench/results/<timestamp>.json. See bench/README.md for how to read them.
@@ -19,10 +19,10 @@ from importlib import metadata
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench import fanout, gate, harness, importtime, pertask, report, scenarios  # noqa: E402  pylint: disable=wrong-import-position
+from bench import fanout, gate, harness, importtime, pertask, report, scenarios, throttled  # noqa: E402  pylint: disable=wrong-import-position
 
 RESULTS = os.path.join(harness.BENCH, "results")
-SECTIONS = ("imports", "per_task", "gate", "fanout")
+SECTIONS = ("imports", "per_task", "gate", "fanout", "throttled")
 # Seconds per uri loop item before the first baseline run measures it (a module process per item).
 ITEM_GUESS = 0.6
 # Seconds of one run of ours at N scale sets, for the plan only: ansible start-up plus the floor.
@@ -85,6 +85,13 @@ def _plan(args, budget):
             wanted = args.baseline.get(count, 0)
             uri = "%d uri loop run(s), about %.0f s each, if the budget allows" % (wanted, count * ITEM_GUESS) if wanted else "no uri loop run"
             lines.append("  fan-out N=%d: %d runs of ours; %s" % (count, args.our_runs, uri))
+    if "throttled" in args.sections:
+        for label, per_subscription, subscriptions, with_baseline in throttled.CASES:
+            if label in args.throttled:
+                floor = throttled.floors(per_subscription, subscriptions, scenarios.THROTTLED_LATENCY_MS, fanout.CONCURRENCY)["floor_s"]
+                lines.append("  throttled %s: %d paced run(s), about %.0f s each%s" % (
+                    label, args.throttled_runs, floor + OUR_RUN_GUESS,
+                    "; %d run(s) before pacing" % args.throttled_baseline_runs if with_baseline else ""))
     harness.progress("\n".join(lines))
 
 
@@ -122,6 +129,10 @@ def main(argv=None):
     parser.add_argument("--our-runs", type=int, default=3, help="runs of the module at each N")
     parser.add_argument("--baseline", type=_baseline_runs, default=_baseline_runs("50:3,200:1,1000:1"),
                         help="uri loop runs wanted at each N, as N:runs,... (default 50:3,200:1,1000:1; the budget may cut them)")
+    parser.add_argument("--throttled", nargs="+", default=[case[0] for case in throttled.CASES],
+                        choices=[case[0] for case in throttled.CASES], help="throttled cases to run (default all)")
+    parser.add_argument("--throttled-runs", type=int, default=1, help="paced runs of each throttled case")
+    parser.add_argument("--throttled-baseline-runs", type=int, default=1, help="runs before pacing of each throttled case")
     parser.add_argument("--gate-runs", type=int, default=3)
     parser.add_argument("--task-runs", type=int, default=5)
     parser.add_argument("--memory-runs", type=int, default=2)
@@ -142,6 +153,9 @@ def main(argv=None):
             results["gate"] = gate.measure(workdir, args.gate_runs)
         if "fanout" in args.sections:
             results["fanout"] = _fanout_all(workdir, args, budget)
+        if "throttled" in args.sections:
+            results["throttled"] = throttled.measure(workdir, args.throttled_runs, args.throttled_baseline_runs, fanout.CONCURRENCY,
+                                                     cases=args.throttled)
     finally:
         workdir.close()
     results["duration_s"] = time.monotonic() - budget.started

@@ -46,3 +46,26 @@ def gate(targets=GATE_TARGETS, latency_ms=LATENCY_MS):
             {"name": scale_set_name(index), "rolling_upgrade": {"start": 0, "duration": gate_completion(index)}}
             for index in range(targets)]}]}],
     }
+
+
+THROTTLED_LATENCY_MS = 20
+# Resource Manager's read bucket per subscription and identity, and its refill (the emulator's bucket defaults).
+BUCKET_SIZE = 250
+BUCKET_REFILL = 25.0
+
+
+def subscription_id(index):
+    return "%08d-0000-4000-8000-%012d" % (index + 1, index + 1)
+
+
+def throttled(per_subscription, subscriptions=1, latency_ms=THROTTLED_LATENCY_MS):
+    """`subscriptions` x `per_subscription` scale sets, Resource Manager's throttling on (rate_limit mode bucket)."""
+    return {
+        "name": "bench-throttled-%dx%d" % (subscriptions, per_subscription),
+        "page_size": PAGE_SIZE,
+        "rate_limit": {"mode": "bucket", "reads": BUCKET_SIZE, "reads_per_second": BUCKET_REFILL},
+        "faults": [latency_fault(latency_ms)],
+        "subscriptions": [{"id": subscription_id(index), "resource_groups": [{"name": RESOURCE_GROUP, "scale_sets": [
+            {"name": "vmss-{i:04d}", "count": per_subscription, "rolling_upgrade": {"start": -3600, "duration": 600}}]}]}
+            for index in range(subscriptions)],
+    }

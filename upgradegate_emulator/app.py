@@ -13,6 +13,7 @@ from .arm import Arm, ArmError, Operations, RateLimits, accepted_audiences
 from .arm_compute import Compute
 from .arm_fleet import FleetService
 from .fleet_gates import GateService
+from .arm_resources import Resources
 from .clock import Clock
 from .entra import Directory, Entra
 from .faults import Faults, after_response, before_response
@@ -61,6 +62,14 @@ class RequestLog:
             self._counters = {}
 
 
+def _remaining(headers):
+    """The Resource Manager budget left after this request, as the response says (None when it says nothing)."""
+    for name, value in headers.items():
+        if name.lower().startswith("x-ms-ratelimit-remaining-") and name.lower() != "x-ms-ratelimit-remaining-resource":
+            return int(value)
+    return None
+
+
 def _principals(tenants):
     out = {}
     for tenant in tenants:
@@ -88,12 +97,13 @@ class Emulator:
         self.entra = Entra(base_url, self.directory, self.tokens, self.clock, resources, lifetime, certificates)
         self.msi = ManagedIdentityEndpoint(self.directory, self.tokens, self.clock, resources, lifetime, self.identity_secret)
         self.operations = Operations(self.clock)
-        rate = RateLimits(self.clock, int(scenario["rate_limit"]["reads"]), int(scenario["rate_limit"]["writes"]))
+        self.rate_limits = rate = RateLimits(self.clock, scenario["rate_limit"])
         self.arm = Arm(base_url, self.clock, self.tokens, self.audiences, scenario["subscriptions"], scenario["api_versions"],
                        _principals(scenario["tenants"]), rate)
         self.compute = Compute(self.arm, self.operations, scenario, self.clock)
         self.fleet = FleetService(self.arm, self.operations, scenario, self.clock)
         self.gates = GateService(self.fleet, self.operations)
+        self.resources = Resources(self.arm, scenario)
         self.faults = Faults(scenario["faults"])
         self.log = RequestLog(self.clock)
         self.inspection = Inspection(self)
@@ -139,7 +149,8 @@ class Emulator:
             ("GET", r"/common/discovery/instance", lambda r, g: self.entra.instance_discovery(r), "entra_discovery", "entra"),
             ("GET", r"/msi/token", self._msi_token, "msi_token", "msi"),
         ]
-        table += [(m, p, h, n, "arm") for m, p, h, n in self.compute.routes() + self.fleet.routes() + self.gates.routes()]
+        table += [(m, p, h, n, "arm") for m, p, h, n in self.compute.routes() + self.fleet.routes() + self.gates.routes()
+                  + self.resources.routes()]
         return [(m, re.compile(p, re.IGNORECASE), h, n, k) for m, p, h, n, k in table]
 
     def _entra_token(self, req, groups):
@@ -185,9 +196,12 @@ class Emulator:
         if handler is None:
             return self._no_route(req)
         try:
-            return handler(req, groups)
+            resp = handler(req, groups)
         except ArmError as exc:
-            return exc.response()
+            resp = exc.response()
+        for name, value in (req.context.get("rate_headers") or {}).items():
+            resp.headers.setdefault(name, value)
+        return resp
 
     @staticmethod
     def _no_route(req):
@@ -215,5 +229,6 @@ class Emulator:
                 "token_id": req.context.get("token_id"), "principal": req.context.get("principal"),
                 "client_request_id": client_request_id, "correlation_id": correlation, "request_id": request_id,
                 "fault": req.context.get("fault"), "client_port": req.client_port, "if_match": req.header("if-match"),
+                "ratelimit_remaining": _remaining(resp.headers), "ratelimit_resource": resp.headers.get("x-ms-ratelimit-remaining-resource"),
             })
         return resp

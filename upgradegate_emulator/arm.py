@@ -5,6 +5,7 @@ RBAC, paging, rate-limit headers, long-running operations and the error body."""
 
 import datetime
 import fnmatch
+import math
 import threading
 
 from .messages import Response
@@ -69,20 +70,97 @@ def action_allowed(permissions, action, scope):
     return False
 
 
-class RateLimits:
-    """x-ms-ratelimit-remaining-subscription-reads/writes: a budget per subscription and emulated hour."""
+THROTTLED = ("Number of '%s' requests for subscription '%s' actor '%s' exceeded. Please try again after '%d' seconds after "
+             "additional tokens are available. Refer to https://aka.ms/throttling for more information.")
+COMPUTE_THROTTLED = ("The server rejected the request because too many requests have been received for this subscription. "
+                     "Counter %s: retry after %d seconds.")
 
-    def __init__(self, clock, reads, writes):
-        self.clock, self.budget = clock, {"reads": reads, "writes": writes}
+
+class RateLimits:
+    """Resource Manager's read and write budgets, and Compute's per-resource counters.
+
+    ``mode: hourly`` (the default) only counts: a budget per subscription
+    (or tenant) and emulated hour behind the remaining-budget headers, never
+    a 429. ``mode: bucket`` is Resource Manager's throttling since 2024: a
+    token bucket per subscription (or tenant), identity and kind (reads,
+    writes), ``reads``/``writes`` tokens, refilled at
+    ``reads_per_second``/``writes_per_second``; an empty bucket answers 429
+    with Retry-After. In bucket mode Compute GETs also count against the
+    ``compute`` counters (fixed windows of ``seconds``) reported in
+    ``x-ms-ratelimit-remaining-resource``. Time is the emulator's clock.
+    """
+
+    def __init__(self, clock, spec):
+        self.clock = clock
+        self.mode = spec.get("mode", "hourly")
+        self.budget = {"reads": int(spec["reads"]), "writes": int(spec["writes"])}
+        self.refill = {"reads": float(spec.get("reads_per_second", 0)), "writes": float(spec.get("writes_per_second", 0))}
+        self.compute = [dict(counter) for counter in spec.get("compute") or []]
         self._lock = threading.Lock()
         self._used = {}
+        self._buckets = {}
+        self._windows = {}
 
-    def take(self, subscription, kind):
-        hour = int(self.clock.elapsed() // 3600)
+    def reset(self):
+        """Every bucket full and every counter at zero again (benchmarks between runs)."""
         with self._lock:
-            key = (subscription.lower(), kind, hour)
-            self._used[key] = self._used.get(key, 0) + 1
-            return max(0, self.budget[kind] - self._used[key])
+            self._used, self._buckets, self._windows = {}, {}, {}
+
+    def take(self, scope, principal, kind, compute=False):
+        """(headers, throttled error or None) for one request of ``kind`` in ``scope`` (``subscription:<id>`` or ``tenant:<id>``)."""
+        level, name = scope.split(":", 1)
+        header = "x-ms-ratelimit-remaining-%s-%s" % (level, kind)
+        if self.mode != "bucket":
+            hour = int(self.clock.elapsed() // 3600)
+            with self._lock:
+                key = (scope.lower(), kind, hour)
+                self._used[key] = self._used.get(key, 0) + 1
+                return {header: str(max(0, self.budget[kind] - self._used[key]))}, None
+        now = self.clock.elapsed()
+        with self._lock:
+            key = (scope.lower(), (principal or "").lower(), kind)
+            tokens, stamp = self._buckets.get(key, (float(self.budget[kind]), now))
+            tokens = min(float(self.budget[kind]), tokens + (now - stamp) * self.refill[kind])
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, now)
+                wait = (1.0 - tokens) / self.refill[kind] if self.refill[kind] > 0 else 3600.0
+                seconds = max(1, int(math.ceil(wait)))
+                headers = {header: "0", "Retry-After": str(seconds)}
+                message = THROTTLED % ("read" if kind == "reads" else "write", name, principal, seconds)
+                return headers, ArmError(429, "SubscriptionRequestsThrottled" if level == "subscription" else "TenantRequestsThrottled",
+                                         message, headers)
+            tokens -= 1.0
+            self._buckets[key] = (tokens, now)
+            headers = {header: str(int(tokens))}
+            if compute and kind == "reads" and self.compute:
+                throttled = self._compute_counters(scope.lower(), (principal or "").lower(), now, headers)
+                if throttled is not None:
+                    self._buckets[key] = (tokens + 1.0, now)  # Compute refused it: Resource Manager's token is given back
+                    headers[header] = throttled.headers[header] = str(int(tokens + 1.0))
+                    return headers, throttled
+            return headers, None
+
+    def _compute_counters(self, scope, principal, now, headers):
+        """Count one Compute read in every window; headers get x-ms-ratelimit-remaining-resource (lock held)."""
+        parts, refused = [], None
+        for counter in self.compute:
+            seconds = float(counter["seconds"])
+            window = int(now // seconds)
+            key = (scope, principal, counter["name"], window)
+            used = self._windows.get(key, 0)
+            if used >= int(counter["limit"]) and refused is None:
+                refused = (counter["name"], max(1, int(math.ceil((window + 1) * seconds - now))))
+        for counter in self.compute:
+            window = int(now // float(counter["seconds"]))
+            key = (scope, principal, counter["name"], window)
+            if refused is None:
+                self._windows[key] = self._windows.get(key, 0) + 1
+            parts.append("Microsoft.Compute/%s;%d" % (counter["name"], max(0, int(counter["limit"]) - self._windows.get(key, 0))))
+        headers["x-ms-ratelimit-remaining-resource"] = ",".join(parts)
+        if refused is None:
+            return None
+        headers["Retry-After"] = str(refused[1])
+        return ArmError(429, "OperationNotAllowed", COMPUTE_THROTTLED % refused, dict(headers))
 
 
 class Operations:
@@ -219,6 +297,7 @@ class Arm:
     def begin(self, req, provider, action, scope, sub_id):
         """Run the shared checks; return (claims, subscription)."""
         claims = self.authenticate(req)
+        self.throttle(req, "subscription:" + sub_id, claims, compute=provider == "compute")
         self.check_api_version(req, provider)
         sub = self.subscription(sub_id, claims)
         self.authorize(claims, action, scope)
@@ -237,9 +316,18 @@ class Arm:
                 self.base_url, req.raw_path, req.query.get("api-version"), offset + page_size)
         return body
 
-    def rate_headers(self, req, sub_id):
+    def throttle(self, req, scope, claims, compute=False):
+        """Take one token of the caller's budget; its headers go on the response whatever it is (app._dispatch)."""
         kind = "reads" if req.method == "GET" else "writes"
-        return {"x-ms-ratelimit-remaining-subscription-%s" % kind: str(self.rate_limits.take(sub_id, kind))}
+        headers, throttled = self.rate_limits.take(scope, claims.get("appid"), kind, compute=compute)
+        req.context["rate_headers"] = headers
+        if throttled is not None:
+            raise throttled
+
+    @staticmethod
+    def rate_headers(req, _sub_id=None):
+        """The remaining-budget headers of this request (taken by ``throttle``)."""
+        return dict(req.context.get("rate_headers") or {})
 
     @staticmethod
     def lro_headers(base_url, prefix, op_id, api_version):

@@ -34,6 +34,7 @@ class Inspection:
             ("GET", r"/state", self.state),
             ("GET", r"/gates", self.list_gates),
             ("POST", r"/gates/(?P<name>[^/]+)/approve", self.approve_gate),
+            ("DELETE", r"/rate_limits", self.reset_rate_limits),
         ]
 
     def handle(self, req):
@@ -113,3 +114,7 @@ class Inspection:
         if body is None:
             return Response.json(404, {"error": {"code": "NotFound", "message": "No gate named %s has been reached" % groups["name"]}})
         return Response.json(200, body)
+
+    def reset_rate_limits(self, _req, _groups):
+        self.app.rate_limits.reset()
+        return Response.json(200, {"reset": True})

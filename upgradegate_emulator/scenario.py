@@ -19,6 +19,7 @@ DEFAULT_SECRET = "emulator-client-secret"
 DEFAULT_SUBSCRIPTION = "33333333-3333-4333-8333-333333333333"
 DEFAULT_API_VERSIONS = {
     "compute": ["2025-11-01", "2025-04-01", "2024-11-01", "2024-07-01", "2024-03-01", "2023-09-01", "2023-07-01", "2023-03-01", "2022-11-01"],
+    "resources": ["2022-12-01", "2021-01-01", "2020-01-01"],
     "fleet": ["2026-06-01", "2026-06-02-preview", "2025-04-01-preview", "2025-03-01", "2024-04-01", "2023-10-15"],
 }
 DEFAULT_POLICY = {
@@ -39,7 +40,7 @@ KEYS = {
                "token_lifetime", "count"},
     "identity": {"client_id", "object_id", "resource_id", "system", "permissions", "token_lifetime"},
     "permission": {"actions", "scope", "scopes"},
-    "subscription": {"id", "tenant", "display_name", "resource_groups"},
+    "subscription": {"id", "tenant", "display_name", "state", "resource_groups"},
     "resource_group": {"name", "location", "tags", "scale_sets", "fleets", "count"},
     "scale_set": {"name", "location", "tags", "sku", "zones", "upgrade_policy", "properties", "rolling_upgrade",
                   "on_start", "count", "os_upgrade_history", "history_page_size"},
@@ -67,6 +68,13 @@ WRITE_VERBS = ("default", "put", "start", "stop", "skip", "delete")
 WRITE_MODES = ("sync", "async", "location")
 WRITE_STATUSES = ("Succeeded", "Failed", "Canceled")
 OUTCOMES = ("Completed", "Faulted", "Cancelled")
+SUBSCRIPTION_STATES = ("Enabled", "Disabled", "Warned", "PastDue", "Deleted")
+RATE_LIMIT_KEYS = {"mode", "reads", "writes", "reads_per_second", "writes_per_second", "compute"}
+# Resource Manager's token buckets since 2024 (per subscription, identity and region), and Compute's counters for
+# scale set reads (the emulator's figures: large enough not to bind before Resource Manager's bucket does).
+BUCKET_DEFAULTS = {"reads": 250, "writes": 200, "reads_per_second": 25, "writes_per_second": 10,
+                   "compute": [{"name": "GetVMScaleSet3Min", "limit": 5000, "seconds": 180},
+                               {"name": "GetVMScaleSet30Min", "limit": 50000, "seconds": 1800}]}
 
 
 class ScenarioError(ValueError):
@@ -352,10 +360,32 @@ def _resource_group(raw, where):
 def _subscription(raw, default_tenant, where):
     _check(raw, "subscription", where)
     sub = {"id": str(raw.get("id") or DEFAULT_SUBSCRIPTION), "tenant": str(raw.get("tenant") or default_tenant),
-           "display_name": raw.get("display_name", "emulated subscription")}
+           "display_name": raw.get("display_name", "emulated subscription"), "state": raw.get("state", "Enabled")}
+    if sub["state"] not in SUBSCRIPTION_STATES:
+        raise ScenarioError("%s.state: expected one of %s" % (where, ", ".join(SUBSCRIPTION_STATES)))
     sub["resource_groups"] = [_resource_group(rg, "%s.resource_groups[%d]" % (where, i))
                               for i, rg in enumerate(expand(raw.get("resource_groups"), where + ".resource_groups"))]
     return sub
+
+
+def _rate_limit(raw):
+    """`rate_limit`: hourly counters (the default, never a 429) or Resource Manager's token buckets (`mode: bucket`)."""
+    raw = raw or {}
+    if not isinstance(raw, dict) or set(raw) - RATE_LIMIT_KEYS:
+        raise ScenarioError("rate_limit: expected a mapping with keys among %s" % ", ".join(sorted(RATE_LIMIT_KEYS)))
+    mode = raw.get("mode", "hourly")
+    if mode not in ("hourly", "bucket"):
+        raise ScenarioError("rate_limit.mode: expected hourly or bucket, got %r" % (mode,))
+    spec = copy.deepcopy(BUCKET_DEFAULTS) if mode == "bucket" else {"reads": 12000, "writes": 1200, "compute": []}
+    spec.update(raw)
+    spec["mode"] = mode
+    for key in ("reads", "writes", "reads_per_second", "writes_per_second"):
+        if key in spec and (not isinstance(spec[key], (int, float)) or isinstance(spec[key], bool) or spec[key] < 0):
+            raise ScenarioError("rate_limit.%s: expected a number of at least 0, got %r" % (key, spec[key]))
+    for position, counter in enumerate(spec["compute"] or []):
+        if not isinstance(counter, dict) or set(counter) != {"name", "limit", "seconds"}:
+            raise ScenarioError("rate_limit.compute[%d]: expected {name, limit, seconds}" % position)
+    return spec
 
 
 def normalise(raw):
@@ -367,10 +397,9 @@ def normalise(raw):
     subscriptions = [_subscription(s, tenants[0]["id"], "subscriptions[%d]" % i) for i, s in enumerate(subs_raw)]
     api_versions = copy.deepcopy(DEFAULT_API_VERSIONS)
     api_versions.update(raw.get("api_versions") or {})
-    page_sizes = {"scale_sets": raw.get("page_size", 100), "update_runs": raw.get("page_size", 100)}
+    page_sizes = {"scale_sets": raw.get("page_size", 100), "update_runs": raw.get("page_size", 100), "subscriptions": raw.get("page_size", 100)}
     page_sizes.update(raw.get("page_sizes") or {})
-    rate_limit = {"reads": 12000, "writes": 1200}
-    rate_limit.update(raw.get("rate_limit") or {})
+    rate_limit = _rate_limit(raw.get("rate_limit"))
     return {
         "name": raw.get("name", "scenario"),
         "description": raw.get("description", ""),

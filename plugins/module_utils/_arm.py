@@ -14,6 +14,7 @@ import uuid
 from urllib.parse import urlencode, urlsplit
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
+from ansible_collections.upgradegate.azure.plugins.module_utils._pacing import UNPACED_WIDTH, Unpaced
 from ansible_collections.upgradegate.azure.plugins.module_utils._retry import RETRY_STATUSES, Backoff, parse_retry_after
 from ansible_collections.upgradegate.azure.plugins.module_utils._version import COLLECTION_VERSION
 
@@ -25,9 +26,9 @@ except ImportError:  # the modules report the missing library before building a 
     requests = None
 
 USER_AGENT = "upgradegate.azure/%s" % COLLECTION_VERSION
-# Requests in flight at once when many resources are read: the readers' worker threads, and the
-# connections a client keeps in its pool so that each of them is reused.
-FAN_OUT = 8
+# Requests in flight at once when many resources are read without pacing, and the connections a client
+# keeps in its pool by default (pacing sets its own width: _pacing).
+FAN_OUT = UNPACED_WIDTH
 _SNIPPET = 200
 # A listing stops with an error after this many pages (an endless chain of nextLinks).
 MAX_PAGES = 1000
@@ -150,11 +151,12 @@ class ArmClient:
     (after a 401, once per request). Retries follow ``backoff``; a 429's
     Retry-After holds back every request of this client, not just the one
     that was throttled. ``deadline`` (a ``clock()`` value) stops retrying
-    when the next attempt could not start before it.
+    when the next attempt could not start before it. ``pacer`` (_pacing)
+    paces every attempt by the throttling budget the answers report.
     """
 
     def __init__(self, base_url, tokens, verify=True, timeout=30.0, pool_size=FAN_OUT, backoff=None,
-                 clock=time.monotonic, sleep=time.sleep, session=None, deadline=None):
+                 clock=time.monotonic, sleep=time.sleep, session=None, deadline=None, pacer=None):
         self.base_url = base_url.rstrip("/")
         self._origin = _origin(self.base_url)
         self._tokens = tokens
@@ -168,6 +170,7 @@ class ArmClient:
         self._session = session or self._new_session(pool_size)
         # The deadline of requests that name none (a clock() value): the module's overall bound.
         self.deadline = deadline
+        self.pacer = pacer or Unpaced()
 
     @staticmethod
     def _new_session(pool_size):
@@ -263,7 +266,7 @@ class ArmClient:
                 ask = self._tokens.renew if renew else self._tokens.token
                 headers["Authorization"] = "Bearer " + ask(within=self._timeout)
                 renew = False
-                response = self._send(method, url, headers, until, path, attempt, payload)
+                response = self._send(method, url, headers, until, path, attempt, payload, deadline)
             except ArmError as failure:
                 if not failure.transient or isinstance(failure, _TlsFailure):
                     raise
@@ -283,7 +286,7 @@ class ArmClient:
                 raise _error_from_response(response, method, path)
             return self._parsed(response, method, path, body_optional=method != "GET" if body_optional is None else body_optional)
 
-    def _send(self, method, url, headers, until, path, attempt, payload=None):
+    def _send(self, method, url, headers, until, path, attempt, payload=None, deadline=None):
         """One attempt: the response with its whole body read by ``until``, or an ArmError (kind ``transport``)."""
         def failed(what):
             return ArmError("%s %s: %s after %d attempt(s)" % (method, path, what, attempt + 1), kind="transport", method=method, path=path)
@@ -291,8 +294,9 @@ class ArmClient:
         response = None
         try:
             remaining = max(until - self._clock(), 0.001)
-            response = self._session.request(method, url, headers=headers, data=payload, timeout=(remaining, remaining), verify=self._verify,
-                                             allow_redirects=False, stream=True)
+            response = self.pacer.call(method, path, deadline, lambda: self._session.request(
+                method, url, headers=headers, data=payload, timeout=(remaining, remaining), verify=self._verify,
+                allow_redirects=False, stream=True))
             _read_body(response, until, self._clock)
             return response
         except _Overrun:

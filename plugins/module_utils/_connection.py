@@ -10,7 +10,7 @@ from collections import namedtuple
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.upgradegate.azure.plugins.module_utils import _auth
+from ansible_collections.upgradegate.azure.plugins.module_utils import _auth, _pacing
 from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT, ArmClient
 from ansible_collections.upgradegate.azure.plugins.module_utils._cloud import CLOUD_NAMES, resolve_cloud, token_scope
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ValidationError
@@ -93,6 +93,6 @@ def connect(params, environ=None, pool_size=FAN_OUT, which=shutil.which, backoff
     factory = _auth.credential_factory(chosen, cloud, verify, timeout, params.get("disable_instance_discovery", False))
     tokens = _auth.TokenSource(factory, token_scope(cloud))
     client = ArmClient(cloud.resource_manager_url, tokens, verify=verify, timeout=timeout, pool_size=pool_size, backoff=backoff,
-                       deadline=time.monotonic() + RETRY_WINDOW * timeout)
+                       deadline=time.monotonic() + RETRY_WINDOW * timeout, pacer=_pacing.from_environment(environ))
     secrets = tuple(settings[key] for key in _auth.SECRET_SETTINGS if settings.get(key))
     return Connection(client, subscription_id, cloud, chosen.source, secrets)

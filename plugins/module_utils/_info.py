@@ -5,15 +5,19 @@
 The argument specs live in the modules, beside their documentation.
 """
 
-from ansible_collections.upgradegate.azure.plugins.module_utils import _readers
+from ansible_collections.upgradegate.azure.plugins.module_utils import _pacing, _readers
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError, ValidationError
 from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
     check_api_version,
     check_fleet_name,
     check_resource_group,
     check_scale_set_name,
+    check_subscription_id,
     check_update_run_name,
 )
+
+VMSS_EXCLUSIVE = [["subscriptions", "resource_group"], ["subscriptions", "name"]]
+ALL_SUBSCRIPTIONS = "all"
 
 
 def check_tags(tags):
@@ -30,11 +34,47 @@ def validate_vmss(params):
     check_tags(params.get("tags"))
     if params.get("history_limit") is not None and params["history_limit"] < 1:
         raise ValidationError("history_limit", "must be 1 or more, got %r" % params["history_limit"])
+    check_subscriptions(params.get("subscriptions"))
     check_api_version(params["api_version"])
+
+
+def check_subscriptions(subscriptions):
+    if subscriptions is None:
+        return
+    if not subscriptions:
+        raise ValidationError("subscriptions", "give at least one subscription id, or all")
+    if ALL_SUBSCRIPTIONS in subscriptions and len(subscriptions) > 1:
+        raise ValidationError("subscriptions", "all stands alone: give all, or a list of subscription ids, not both")
+    for index, subscription in enumerate(subscriptions):
+        if subscription != ALL_SUBSCRIPTIONS:
+            check_subscription_id(subscription, "subscriptions[%d]" % index)
+
+
+def vmss_pool_size(params):
+    """Connections for the fan-out: one per read in flight, for every subscription read side by side."""
+    subscriptions = params.get("subscriptions")
+    if not subscriptions:
+        return _pacing.pool_size(1)
+    return _pacing.pool_size(None if subscriptions == [ALL_SUBSCRIPTIONS] else len(subscriptions))
+
+
+def _subscriptions(client, wanted):
+    """The subscription ids to read, each once (case aside), in the order given; ``all``: every Enabled one."""
+    if wanted == [ALL_SUBSCRIPTIONS]:
+        wanted = _readers.enabled_subscriptions(client)
+    seen, ids = set(), []
+    for subscription in wanted:
+        if subscription.lower() not in seen:
+            seen.add(subscription.lower())
+            ids.append(subscription)
+    return ids
 
 
 def vmss_rolling_upgrades(connection, params):
     client, subscription = connection.client, connection.subscription_id
+    if params.get("subscriptions"):
+        return {"rolling_upgrades": _readers.subscriptions_rolling_upgrades(
+            client, _subscriptions(client, params["subscriptions"]), params.get("tags"), params["api_version"], params["include_raw"])}
     if params.get("name"):
         try:
             return {"rolling_upgrades": _one_scale_set(client, subscription, params)}

@@ -10,7 +10,7 @@ item, a missing scale set, fleet or run raises ``ArmError`` of kind
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT
+from ansible_collections.upgradegate.azure.plugins.module_utils import _pacing
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_fleet import update_run_facts
 from ansible_collections.upgradegate.azure.plugins.module_utils._facts_vmss import (
@@ -23,6 +23,8 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._ids import pars
 
 VMSS_API_VERSION = "2024-07-01"
 FLEET_API_VERSION = "2026-06-01"
+SUBSCRIPTIONS_API_VERSION = "2022-12-01"
+SUBSCRIPTIONS_READ = "Microsoft.Resources/subscriptions/read"
 ROLLING_UPGRADE_READ = "Microsoft.Compute/virtualMachineScaleSets/rollingUpgrades/read"
 SCALE_SET_READ = "Microsoft.Compute/virtualMachineScaleSets/read"
 HISTORY_READ = "Microsoft.Compute/virtualMachineScaleSets/osUpgradeHistory/read"
@@ -143,7 +145,8 @@ def has_tags(scale_set, wanted):
 
 
 def _sort_key(item):
-    return ((item.get("resource_group") or "").lower(), (item.get("scale_set_name") or "").lower())
+    return ((item.get("subscription_id") or "").lower(), (item.get("resource_group") or "").lower(),
+            (item.get("scale_set_name") or "").lower())
 
 
 def locate_scale_set(scale_set, resource_group=None):
@@ -157,7 +160,7 @@ def locate_scale_set(scale_set, resource_group=None):
 
 
 def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, api_version=VMSS_API_VERSION, include_raw=False,
-                     workers=FAN_OUT, warnings=None, history_limit=None):
+                     workers=None, warnings=None, history_limit=None):
     """The latest rolling upgrade of every scale set of a resource group (or subscription), fetched concurrently.
 
     Items carry the scale set's tags, and their OS upgrade history when ``history_limit`` is not None (read
@@ -166,8 +169,10 @@ def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, ap
     its name (and, subscription-wide, its group) cannot be read: it is left
     out and counted in ``warnings`` (a list, when given). If the listing
     fails, the ArmError's ``partial`` is empty; if any fetch fails, it holds
-    every item that was read, sorted like the result.
+    every item that was read, sorted like the result. ``workers`` (reads in
+    flight at once) defaults to what the client's pacer allows.
     """
+    workers = workers or _pacing.fanout_width(getattr(client, "pacer", None))
     try:
         listed = list_scale_sets(client, subscription_id, resource_group, api_version)
     except ArmError as exc:
@@ -208,6 +213,46 @@ def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, ap
         first.partial = items
         if len(failures) > 1:
             first.args = ("%s (and %d more scale sets failed)" % (first, len(failures) - 1),)
+        raise first
+    return items
+
+
+def enabled_subscriptions(client):
+    """The ids of every subscription the identity can see whose state is Enabled, following nextLink."""
+    try:
+        bodies = client.list("/subscriptions", SUBSCRIPTIONS_API_VERSION)
+    except ArmError as exc:
+        raise explain(exc, SUBSCRIPTIONS_READ, "the subscriptions this identity can see") from None
+    return [body["subscriptionId"] for body in bodies if body.get("state") == "Enabled" and body.get("subscriptionId")]
+
+
+def subscriptions_rolling_upgrades(client, subscriptions, tags=None, api_version=VMSS_API_VERSION, include_raw=False):
+    """Every scale set of several subscriptions, read side by side (each has its own throttling budget).
+
+    A subscription that fails does not stop the others: the ArmError of the
+    first that failed is raised once all are done, naming every subscription
+    that failed, with ``partial`` holding every item read, sorted like the result.
+    """
+    at_once = _pacing.subscriptions_at_once(len(subscriptions))
+    width = _pacing.fanout_width(getattr(client, "pacer", None), at_once)
+
+    def read(subscription_id):
+        return rolling_upgrades(client, subscription_id, None, tags, api_version, include_raw, workers=width)
+
+    items, failures = [], []
+    with ThreadPoolExecutor(max_workers=max(1, at_once)) as pool:
+        for subscription_id, future in [(sub, pool.submit(read, sub)) for sub in subscriptions]:
+            try:
+                items.extend(future.result())
+            except ArmError as exc:
+                items.extend(exc.partial or [])
+                failures.append((subscription_id, exc))
+    items.sort(key=_sort_key)
+    if failures:
+        first = failures[0][1]
+        first.partial = items
+        if len(failures) > 1:
+            first.args = ("%s (and %d more subscriptions failed: %s)" % (first, len(failures) - 1, ", ".join(sub for sub, _exc in failures[1:])),)
         raise first
     return items
 

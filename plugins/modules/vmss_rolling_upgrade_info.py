@@ -8,11 +8,14 @@ module: vmss_rolling_upgrade_info
 short_description: Facts about the latest rolling upgrade of Azure VM Scale Sets
 version_added: 0.1.0
 description:
-  - Reads the latest rolling upgrade of one VM Scale Set, or of every scale set in a resource group or in the
-    subscription, and returns normalised facts ready for C(when), C(assert) and templates.
+  - Reads the latest rolling upgrade of one VM Scale Set, or of every scale set in a resource group, in the
+    subscription or in several subscriptions, and returns normalised facts ready for C(when), C(assert) and templates.
   - With O(name), one request reads the scale set's latest rolling upgrade. Without it, the scale sets are listed
-    (following every page) and their latest rolling upgrades are read concurrently, eight at a time; when Azure
-    throttles, every request waits as its C(Retry-After) asks.
+    (following every page) and their latest rolling upgrades are read concurrently, paced by Resource Manager's
+    throttling budget. Every answer says how many reads the subscription has left
+    (C(x-ms-ratelimit-remaining-subscription-reads)), and the reads go as fast as that budget allows without running
+    it dry, up to 32 at a time per subscription. Several subscriptions are read side by side, each with its own budget.
+    When Azure throttles all the same, every request waits as its C(Retry-After) asks.
   - A scale set that does not exist gives an empty list. A scale set that exists but never had a rolling upgrade
     gives an item with RV(rolling_upgrades[].exists=false) and RV(rolling_upgrades[].state=null).
 author:
@@ -32,6 +35,17 @@ options:
       - Keep only scale sets that carry every one of these tags, each given as V(key) or V(key:value).
       - Tag names are compared without regard to case, values exactly.
       - With O(name), the scale set is read too, to see its tags.
+    type: list
+    elements: str
+  subscriptions:
+    description:
+      - Read every scale set of these subscriptions (a list of subscription ids), side by side.
+      - The single value V(all) reads every subscription the identity can see whose state is V(Enabled)
+        (C(GET /subscriptions), every page).
+      - Without it, the one subscription of O(subscription_id) is read.
+      - A subscription the identity cannot read fails the task with the subscription's id and Azure's message;
+        RV(rolling_upgrades) then holds what was read from the other subscriptions.
+      - Mutually exclusive with O(resource_group) and O(name).
     type: list
     elements: str
   include_raw:
@@ -106,6 +120,20 @@ EXAMPLES = r"""
     label: "{{ item.scale_set_name }}"
   when: item.state == 'rolling_forward'
 
+- name: Read every scale set of two subscriptions, side by side
+  upgradegate.azure.vmss_rolling_upgrade_info:
+    subscriptions:
+      - 00000000-0000-0000-0000-000000000001
+      - 00000000-0000-0000-0000-000000000002
+  register: two
+
+- name: Read every enabled subscription this identity can see
+  upgradegate.azure.vmss_rolling_upgrade_info:
+    subscriptions: all
+    tags:
+      - env:prod
+  register: fleet_wide
+
 - name: Authenticate once for the whole play
   module_defaults:
     group/upgradegate.azure.all:
@@ -120,7 +148,7 @@ EXAMPLES = r"""
 RETURN = r"""
 rolling_upgrades:
   description:
-    - One item per scale set, sorted by resource group, then scale set name.
+    - One item per scale set, sorted by subscription, resource group, then scale set name.
     - Empty when the scale set does not exist or nothing matches.
     - On failure, the items read before the failure.
   returned: always
@@ -447,7 +475,7 @@ field:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.upgradegate.azure.plugins.module_utils._info import validate_vmss, vmss_rolling_upgrades
+from ansible_collections.upgradegate.azure.plugins.module_utils._info import VMSS_EXCLUSIVE, validate_vmss, vmss_pool_size, vmss_rolling_upgrades
 from ansible_collections.upgradegate.azure.plugins.module_utils._module import run_module
 from ansible_collections.upgradegate.azure.plugins.module_utils._readers import HISTORY_LIMIT, VMSS_API_VERSION
 
@@ -455,6 +483,7 @@ OPTIONS = dict(
     resource_group=dict(type="str"),
     name=dict(type="str"),
     tags=dict(type="list", elements="str"),
+    subscriptions=dict(type="list", elements="str"),
     include_history=dict(type="bool", default=False),
     history_limit=dict(type="int", default=HISTORY_LIMIT),
     include_raw=dict(type="bool", default=False),
@@ -463,8 +492,10 @@ OPTIONS = dict(
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(CONNECTION_ARGSPEC, **OPTIONS), required_by={"name": ["resource_group"]}, supports_check_mode=True)
-    run_module(module, validate_vmss, vmss_rolling_upgrades, {"rolling_upgrades": []}, partial_key="rolling_upgrades")
+    module = AnsibleModule(argument_spec=dict(CONNECTION_ARGSPEC, **OPTIONS), required_by={"name": ["resource_group"]},
+                           mutually_exclusive=VMSS_EXCLUSIVE, supports_check_mode=True)
+    run_module(module, validate_vmss, vmss_rolling_upgrades, {"rolling_upgrades": []}, partial_key="rolling_upgrades",
+               pool_size=vmss_pool_size)
 
 
 if __name__ == "__main__":

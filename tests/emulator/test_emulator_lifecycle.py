@@ -62,7 +62,7 @@ def test_state_shows_every_resource(emulator):
     codes = {v["id"].rsplit("/", 1)[1]: (v["rolling_upgrade"] or {}).get("code") for v in state["scale_sets"]}
     assert codes == {"vmss-web": "Completed", "vmss-api": "Completed", "vmss-batch": None}
     runs = {r["name"]: r["state"] for r in state["fleets"][0]["update_runs"]}
-    assert runs == {"run-1": "Completed", "run-2": "NotStarted"}
+    assert runs == {"run-1": "Completed", "run-2": "NotStarted", "run-canary": "Pending"}  # held at its approval gate
 
 
 def test_restart_keeps_port_ca_and_tokens(emulator):

@@ -9,6 +9,7 @@ import requests
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._arm import ArmClient
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
+from ansible_collections.upgradegate.azure.plugins.module_utils._pacing import Pacer
 from ansible_collections.upgradegate.azure.plugins.module_utils._retry import Backoff, zero_delay
 
 BASE = "https://arm.example.test"
@@ -313,3 +314,19 @@ def test_an_endless_chain_of_pages_stops_with_a_clear_error(monkeypatch):
     with pytest.raises(ArmError, match="gave up after 5 pages") as caught:
         client(session).list("/x", "v")
     assert caught.value.code == "TooManyPages" and len(caught.value.partial) == 5 and len(session.calls) == 5
+
+
+def test_every_attempt_goes_through_the_pacer_which_reads_the_budget_of_the_answer():
+    clock = Clock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    path = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/v/rollingUpgrades/latest"
+    session = Session(
+        response(429, {"error": {"code": "SubscriptionRequestsThrottled", "message": "later"}},
+                 {"Retry-After": "1", "x-ms-ratelimit-remaining-subscription-reads": "0"}),
+        response(200, {"ok": 1}, {"x-ms-ratelimit-remaining-subscription-reads": "37"}),
+    )
+    client = ArmClient(BASE, Tokens(), backoff=zero_delay(), clock=clock, sleep=clock.sleep, session=session, pacer=pacer)
+    assert client.get(path, "2024-07-01").body == {"ok": 1}
+    assert len(session.calls) == 2
+    assert pacer.budget("subscription/s1").level == 37  # the 429 emptied the estimate, the answer after it refilled it
+    assert pacer.budget("subscription/s1").admitted == 2

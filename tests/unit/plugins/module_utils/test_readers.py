@@ -6,6 +6,7 @@ import inspect
 
 import yaml
 
+from ansible_collections.upgradegate.azure.plugins.module_utils import _pacing
 from ansible_collections.upgradegate.azure.plugins.module_utils._arm import FAN_OUT
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import connect
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
@@ -48,9 +49,10 @@ def test_an_error_is_explained_once_however_often_it_passes_through():
     assert str(error).count("reading ") == 1 and str(error).count("grant the identity") == 1
 
 
-def test_the_fan_out_the_info_module_documents_is_the_one_the_readers_and_the_pool_use():
-    words = {8: "eight", 16: "sixteen"}
-    documented = yaml.safe_load(vmss_rolling_upgrade_info.DOCUMENTATION)["description"][1]
-    assert "concurrently, %s at a time" % words[FAN_OUT] in " ".join(documented.split())
-    assert inspect.signature(rolling_upgrades).parameters["workers"].default == FAN_OUT
+def test_the_fan_out_the_info_module_documents_is_the_one_the_readers_use():
+    documented = " ".join(yaml.safe_load(vmss_rolling_upgrade_info.DOCUMENTATION)["description"][1].split())
+    assert "up to %d at a time per subscription" % _pacing.FANOUT_WIDTH in documented
+    assert inspect.signature(rolling_upgrades).parameters["workers"].default is None  # the pacer's width
+    assert _pacing.fanout_width(_pacing.Pacer()) == _pacing.FANOUT_WIDTH
+    assert _pacing.fanout_width(_pacing.Unpaced()) == FAN_OUT == _pacing.UNPACED_WIDTH
     assert inspect.signature(connect).parameters["pool_size"].default == FAN_OUT
