@@ -67,11 +67,11 @@ def check_fragments():
             if section in ("add object.role", "add object.playbook"):
                 announced[section.split(".")[1]] += [entry.get("name") for entry in entries or []]
                 continue
-            if section.startswith(("add plugin.", "add object.")):
+            if section.startswith("add plugin.") and section not in ("add plugin.filter", "add plugin.test"):
                 problems.append("%s: %s: only filter and test plugins need this section; modules and other plugins "
-                                "are listed by antsibull-changelog itself" % (name, section)
-                                if section.startswith("add plugin.") and section not in ("add plugin.filter", "add plugin.test")
-                                else None)
+                                "are listed by antsibull-changelog itself" % (name, section))
+                continue
+            if section.startswith(("add plugin.", "add object.")):
                 continue
             if section == "bugfixes" and not released():
                 problems.append("%s: bugfixes: nothing has been released yet, so there is no released bug to fix; "
@@ -83,7 +83,6 @@ def check_fragments():
                     how = ("antsibull-changelog lists new modules and plugins by itself: drop the entry"
                            if kind in ("module", "plugin") else "announce it with an 'add object.%s' section" % kind)
                     problems.append("%s: %s: %r announces a new %s; %s" % (name, section, str(entry)[:60], kind, how))
-    problems = [problem for problem in problems if problem]
     if len(summaries) != 1:
         problems.append("exactly one fragment must have a release_summary; found %d (%s)" % (len(summaries), ", ".join(summaries) or "none"))
     if not released():

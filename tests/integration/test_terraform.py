@@ -118,8 +118,8 @@ def start_subcommand_missing():
     return done.returncode != 0
 
 
-@pytest.mark.skipif(start_subcommand_missing(), reason="`upgradegate-azure start --help` fails: the start subcommand does not exist "
-                                                      "yet in this branch (another change adds it)")
+@pytest.mark.skipif(start_subcommand_missing(),
+                    reason="`upgradegate-azure start --help` fails: the start subcommand does not exist yet in this branch (another change adds it)")
 def test_start_in_local_exec_starts_the_update_run(emu, tmp_path):
     work, done = apply(tmp_path, emu, STARTED)
     assert done.returncode == 0, done.stdout + done.stderr
