@@ -74,6 +74,7 @@ setup: $(STAMP) $(COLLECTION_LINK)
 # Everything, in one pytest run for the main virtualenv: the pip-installed commands are checked there
 # (UPGRADEGATE_PIP_VENV), and a test whose tool was not prepared fails rather than skips (UPGRADEGATE_FULL_SUITE).
 test: lint lint-clone sanity importer changelog pip-package matrix-venvs
+	@echo "== unit and integration tests: $$($(VBIN)/ansible --version | sed -n 1p) on $$($(VPY) -V) =="
 	UPGRADEGATE_PIP_VENV=$(PIP_VENV) UPGRADEGATE_MODULE_PYTHON=$(MATRIX)/module-python/bin/python UPGRADEGATE_FULL_SUITE=1 \
 		$(PYTEST) tests
 	$(MAKE) --no-print-directory matrix
