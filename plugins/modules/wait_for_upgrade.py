@@ -92,7 +92,7 @@ options:
     type: list
     elements: str
     default: [completed]
-    choices: [rolling_forward, not_started, running, stopping, pending, completed, cancelled, faulted, failed, stopped, skipped, terminal]
+    choices: [rolling_forward, rolling_back, not_started, running, stopping, pending, completed, cancelled, faulted, failed, stopped, skipped, terminal]
   timeout:
     description:
       - Seconds to wait in all, fractions allowed. The gate fails when they run out.
