@@ -9,8 +9,9 @@ from scenarios import SUB, env_for, scenario
 
 MEMBERS = [{"name": "c1", "group": "canary"}, {"name": "p1", "group": "prod"}, {"name": "p2", "group": "prod"}]
 STAGES = [{"name": "canary", "groups": ["canary"], "after_stage_wait_seconds": 2}, {"name": "production", "groups": ["prod"]}]
+GATED = [{"name": "canary", "groups": ["canary"], "after_gates": ["Smoke tests passed"]}, {"name": "production", "groups": ["prod"]}]
 FLEET = {"name": "fleet-prod", "members": MEMBERS, "update_strategies": [{"name": "canary-first", "stages": STAGES}],
-         "simulate": {"member_seconds": 1}, "update_runs": [],
+         "simulate": {"member_seconds": 1}, "update_runs": [{"name": "gated", "stages": GATED}],
          "writes": {"put": {"mode": "async", "polls": 1, "retry_after": 0}, "start": {"mode": "async", "polls": 1, "retry_after": 0}}}
 STRATEGY_ID = "/subscriptions/%s/resourceGroups/rg-fleet/providers/Microsoft.ContainerService/fleets/fleet-prod/updateStrategies/canary-first" % SUB
 START = "Start the update run unless it has already finished (then the gates below report how it ended)"
@@ -65,3 +66,18 @@ def test_a_rollout_with_its_own_stages_and_no_canary_gates_on_the_run_only(emu, 
 def test_the_playbook_says_what_to_give(emu, run_playbook, extra, words):
     run = run_playbook("upgradegate.azure.fleet_rollout", env=env_for(emu), extra_vars=dict(FAST, **extra) if extra else None)
     assert run.rc != 0 and words in run.stdout
+
+
+def test_a_rollout_with_an_approval_gate_after_the_canary_waits_at_it_approves_it_and_completes(emu, run_playbook):
+    """The run exists (made by Terraform, say) with an approval gate after its canary stage: reuse, start, approve, gate."""
+    run = run_playbook("upgradegate.azure.fleet_rollout", env=env_for(emu), extra_vars=dict(
+        FAST, rollout_update_run="gated", rollout_canary_stage="canary", rollout_approve_canary=True))
+    assert run.rc == 0, run.stdout[-3000:]
+    assert run.result("Create the update run, or reuse it")["actions"] == [] and run.result(START)["actions"] == ["start"]
+    canary = run.result("Gate on the canary stage")
+    assert canary["targets"][0]["pending_gates"][0]["display_name"] == "Smoke tests passed"
+    approval = run.result("Approve the gate after the canary stage")
+    assert approval["changed"] is True and approval["gate"]["state"] == "completed"
+    assert run.result("Gate on the whole run")["state"] == "completed"
+    patches = [e for e in emu.requests_log(path="/gates/") if e["method"] == "PATCH"]
+    assert len(patches) == 1 and patches[0]["if_match"]
