@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: fleet_gate
 short_description: Approve an approval gate of an Azure Kubernetes Fleet Manager update run
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Finds one approval gate of a fleet, by its name or by where it stands in an update run (O(update_run), O(stage), optional
     O(group), and O(timing)), and approves it, so that the run goes on.

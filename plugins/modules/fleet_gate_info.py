@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: fleet_gate_info
 short_description: Facts about the approval gates of an Azure Kubernetes Fleet Manager fleet
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads the approval gates of a fleet (following every page), or one gate by its name, and returns normalised facts about
     each gate, filtered by update run, stage, group, timing and state.

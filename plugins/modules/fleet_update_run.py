@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: fleet_update_run
 short_description: Create, start, stop, skip parts of and delete an update run of an Azure Kubernetes Fleet Manager fleet
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Creates an update run of a fleet, replaces it while it has not started, starts it, stops it, skips members, groups, stages or
     after-stage waits of it, or deletes it.

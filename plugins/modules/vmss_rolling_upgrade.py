@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: vmss_rolling_upgrade
 short_description: Start or cancel the rolling upgrade of an Azure VM Scale Set
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Starts a rolling upgrade of a VM Scale Set to the latest platform OS image (O(type=os)) or to the latest
     extension versions (O(type=extension)), or cancels the rolling upgrade under way (O(state=cancelled)).

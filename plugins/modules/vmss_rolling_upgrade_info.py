@@ -59,13 +59,11 @@ options:
         concurrent fetch as its latest rolling upgrade) and return it as RV(rolling_upgrades[].history).
     type: bool
     default: false
-    version_added: 0.2.0
   history_limit:
     description:
       - With O(include_history=true), at most this many history entries per scale set, newest first.
     type: int
     default: 10
-    version_added: 0.2.0
   api_version:
     description:
       - The Microsoft.Compute API version to call. C(2024-07-01), C(2025-04-01) and C(2025-11-01) are tested.

@@ -142,7 +142,6 @@ options:
         C(2025-11-01) are tested.
     type: str
     default: "2024-07-01"
-    version_added: 0.2.0
   progress:
     description:
       - Print a line on the controller's output for every change while waiting, the same text as the RV(history[].summary)
