@@ -60,6 +60,14 @@ def test_the_role_prints_each_change_before_the_wait_ends_and_nothing_with_progr
     assert quiet.result(WAIT_TASK)["history"][0]["summary"].startswith("wait_for_upgrade: rg-gate/vmss-web completed")
 
 
+def test_the_role_with_a_short_timeout_alone_polls_within_it_instead_of_refusing_the_default_sleep(emu, run_playbook):
+    """The role passes sleep only when given, so the module's rule applies: 30 s, or the timeout when shorter."""
+    run = run_playbook([role(deployment_gate_targets=[WEB], deployment_gate_timeout=10)], env=env_for(emu))
+    result = run.result("upgradegate.azure.deployment_gate : Wait for every target to reach the wanted state")
+    assert "field" not in result and "sleep" not in result.get("msg", ""), result  # before: "sleep: 30.0 is longer than timeout 10.0"
+    assert result["polls"] >= 1, result
+
+
 def test_the_role_fails_with_a_summary_when_the_gate_does_not_open(emu, run_playbook):
     run = run_playbook([role(deployment_gate_targets=[WEB, BAD], deployment_gate_sleep=0.2, deployment_gate_timeout=60)], env=env_for(emu))
     assert run.rc != 0
