@@ -79,6 +79,9 @@ attributes:
   diff_mode:
     support: full
     details: Shows the gate's state before and after.
+  idempotent:
+    support: full
+    details: It reads what Azure has first and writes only the difference, so a second run with the same options changes nothing.
 notes:
   - The identity needs the permission C(Microsoft.ContainerService/fleets/gates/write) on the fleet, for example through the
     Azure Kubernetes Fleet Manager Contributor Role; a 403 says so.

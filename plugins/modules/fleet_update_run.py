@@ -218,6 +218,9 @@ attributes:
   diff_mode:
     support: full
     details: Shows the run's state, the options that define it (those given) and the skipped targets (with O(skip)), before and after.
+  idempotent:
+    support: full
+    details: It reads what Azure has first and writes only the difference, so a second run with the same options changes nothing.
 seealso:
   - module: upgradegate.azure.fleet_update_run_info
   - module: upgradegate.azure.wait_for_upgrade

@@ -74,7 +74,7 @@ def test_the_build_context_holds_exactly_the_collections_runtime_requirements(bu
 
 
 def test_the_collections_metadata_names_its_requirements_relative_to_the_collection_root(built):
-    work, _, _ = built
+    work = built[0]
     installed = work / "collections" / "ansible_collections" / "upgradegate" / "azure"
     metadata = yaml.safe_load((installed / "meta" / "execution-environment.yml").read_text())
     assert metadata["version"] == 3
