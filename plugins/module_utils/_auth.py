@@ -249,7 +249,9 @@ class TokenSource:
 
     ``within`` bounds how long one call may take, whatever the token endpoint
     does: the credential is asked in a daemon thread, and a credential that
-    did not answer in time is replaced for the next call.
+    did not answer in time is replaced for the next call. Threads ask one at
+    a time, so a fan-out's first round fetches one token on one connection
+    and the others take it from the credential's cache.
     """
 
     def __init__(self, factory, scope):
@@ -257,18 +259,28 @@ class TokenSource:
         self._scope = scope
         self._credential = None
         self._lock = threading.Lock()
+        self._asking = threading.Lock()
 
     def token(self, within=None):
         with self._lock:
             if self._credential is None:
                 self._credential = self._factory()
             credential = self._credential
-        return self._bounded(credential, within)
+        return self._one_at_a_time(credential, within)
 
     def renew(self, within=None):
         with self._lock:
             self._credential = credential = self._factory()
-        return self._bounded(credential, within)
+        return self._one_at_a_time(credential, within)
+
+    def _one_at_a_time(self, credential, within):
+        if not self._asking.acquire(timeout=-1 if within is None else max(within, 0.001)):
+            raise ArmError("could not get a token for %s: another request's token did not come within %s s" % (self._scope, within),
+                           kind="transport", code="TokenTimeout")
+        try:
+            return self._bounded(credential, within)
+        finally:
+            self._asking.release()
 
     def _bounded(self, credential, within):
         if within is None:

@@ -86,7 +86,7 @@ MESSAGE_CASES = [
     (VMSS, dict(WEB, api_version="latest"), "api_version: 'latest' is not an api-version; expected YYYY-MM-DD"),
     (FLEET, dict(RUN, fleet_name="Fleet_1"), "lower-case letters, digits and '-'"),
     (GATE, dict(ONE, state=["done"]), "value of state must be one or more of: "),
-    (GATE, dict(ONE, state=["failed"]), "state: 'failed' is never taken by scale sets; they take cancelled, completed, faulted, rolling_forward"),
+    (GATE, dict(ONE, state=["failed"]), "state: 'failed' is never taken by scale sets; they take cancelled, completed, faulted, rolling_back, rolling_forward"),
     (GATE, {"targets": []}, "targets: give at least one target"),
     (GATE, dict(ONE, sleep=60, timeout=30), "sleep: 60.0 is longer than timeout 30.0"),
 ]

@@ -94,7 +94,7 @@ def gate_params():
                {"resource_group": "rg-soak", "fleet_name": "fleet-soak", "update_run": "run-soak"}]
     return dict(targets=targets, resource_group=None, scale_set=None, fleet_name=None, update_run=None, stage=None, group=None,
                 state=["completed"], timeout=600.0, sleep=0.001, delay=0.0, started_after=None, min_percent_complete=None,
-                max_failed=None, stall_timeout=None, msg=None)
+                max_failed=None, stall_timeout=None, msg=None, vmss_api_version="2024-07-01", fleet_api_version="2026-06-01")
 
 
 class Sampler:
