@@ -14,7 +14,7 @@ from ansible_collections.upgradegate.azure.plugins.module_utils._ids import (
     check_scale_set_name,
     check_update_run_name,
 )
-from ansible_collections.upgradegate.azure.plugins.module_utils._progress import failed_members, name_members, plural
+from ansible_collections.upgradegate.azure.plugins.module_utils._progress import failed_members, name_members, plural, target_name
 from ansible_collections.upgradegate.azure.plugins.module_utils._states import ALL_STATES, FLEET, TERMINAL, VMSS, is_failing, is_terminal, states
 from ansible_collections.upgradegate.azure.plugins.module_utils._timeutil import instant
 from ansible_collections.upgradegate.azure.plugins.module_utils._waiter import DONE, FAILED, MAX_CONCURRENCY, Rules, Waiter
@@ -148,14 +148,8 @@ def pool_size(params):
 
 
 def label(target):
-    if target.get("scale_set"):
-        return "scale set %s/%s" % (target["resource_group"], target["scale_set"])
-    text = "update run %s/%s/%s" % (target["resource_group"], target["fleet_name"], target["update_run"])
-    if target.get("stage"):
-        text += " stage %s" % target["stage"]
-    if target.get("group"):
-        text += " group %s" % target["group"]
-    return text
+    """The name of a target in results and messages: its progress-line name, saying what kind of target it is."""
+    return ("scale set " if target.get("scale_set") else "update run ") + target_name(target)
 
 
 def _fetcher(connection, target, params):
