@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import threading
+import time
 from collections import namedtuple
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError, ValidationError
@@ -39,6 +40,8 @@ CREDENTIAL_SETTINGS = ("tenant", "client_id", "secret", "x509_certificate_path")
 
 # How MSAL words an HTTP failure of the token endpoint that azure-identity wraps without its response.
 _HTTP_ERROR = re.compile(r"\bHTTP Error: ([1-5][0-9][0-9])\b")
+# A token is used until this many seconds before it expires (azure-core's bearer token policy refreshes as early).
+TOKEN_REFRESH_MARGIN = 300
 # How the credential is made: client secret, certificate, federated token, CLI, managed identity.
 Plan = namedtuple("Plan", "source method settings")
 
@@ -244,24 +247,32 @@ def token_error(exc, scope):
 
 
 class TokenSource:
-    """Asks the credential for a token before every request (azure-identity caches and
-    refreshes it), and makes a new credential when Resource Manager refused a token.
+    """The bearer token for every request, and a new credential when Resource Manager refused a token.
 
-    ``within`` bounds how long one call may take, whatever the token endpoint
-    does: the credential is asked in a daemon thread, and a credential that
-    did not answer in time is replaced for the next call. Threads ask one at
-    a time, so a fan-out's first round fetches one token on one connection
-    and the others take it from the credential's cache.
+    A token is kept and handed out until ``TOKEN_REFRESH_MARGIN`` seconds
+    before it expires, as azure-core's bearer token policy does: a fan-out's
+    requests take it without asking the credential. When there is none, or
+    it is due, threads ask the credential one at a time (the others then
+    take the one it gave), so a fan-out's first round fetches one token on
+    one connection. ``within`` bounds how long one call may take, whatever
+    the token endpoint does: the credential is asked in a daemon thread, and
+    a credential that did not answer in time is replaced for the next call.
+    ``now`` is the wall clock that ``expires_on`` counts in.
     """
 
-    def __init__(self, factory, scope):
+    def __init__(self, factory, scope, now=time.time):
         self._factory = factory
         self._scope = scope
+        self._now = now
         self._credential = None
+        self._kept = None  # (token, when to stop using it)
         self._lock = threading.Lock()
         self._asking = threading.Lock()
 
     def token(self, within=None):
+        kept = self._fresh()
+        if kept is not None:
+            return kept
         with self._lock:
             if self._credential is None:
                 self._credential = self._factory()
@@ -271,14 +282,32 @@ class TokenSource:
     def renew(self, within=None):
         with self._lock:
             self._credential = credential = self._factory()
-        return self._one_at_a_time(credential, within)
+            self._kept = None
+        return self._one_at_a_time(credential, within, renewing=True)
 
-    def _one_at_a_time(self, credential, within):
+    def _fresh(self):
+        with self._lock:
+            kept = self._kept
+        if kept is not None and self._now() < kept[1]:
+            return kept[0]
+        return None
+
+    def _keep(self, credential, answer):
+        """Keep the token the current credential gave, when it says when it expires."""
+        expires_on = getattr(answer, "expires_on", None)
+        if isinstance(expires_on, (int, float)) and not isinstance(expires_on, bool):
+            with self._lock:
+                if self._credential is credential:
+                    self._kept = (answer.token, expires_on - TOKEN_REFRESH_MARGIN)
+        return answer.token
+
+    def _one_at_a_time(self, credential, within, renewing=False):
         if not self._asking.acquire(timeout=-1 if within is None else max(within, 0.001)):
             raise ArmError("could not get a token for %s: another request's token did not come within %s s" % (self._scope, within),
                            kind="transport", code="TokenTimeout")
         try:
-            return self._bounded(credential, within)
+            kept = None if renewing else self._fresh()  # another thread may have fetched it while this one waited
+            return kept if kept is not None else self._keep(credential, self._bounded(credential, within))
         finally:
             self._asking.release()
 
@@ -317,6 +346,6 @@ class TokenSource:
         from azure.core.exceptions import AzureError  # pylint: disable=import-outside-toplevel
 
         try:
-            return credential.get_token(self._scope).token
+            return credential.get_token(self._scope)
         except AzureError as exc:
             raise token_error(exc, self._scope) from None

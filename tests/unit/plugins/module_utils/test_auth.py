@@ -264,3 +264,79 @@ def test_an_msal_http_error_wrapped_without_its_response_keeps_its_status():
             raise ClientAuthenticationError(message="Authentication failed: %s" % inner) from inner
     error = _auth.token_error(caught.value, "scope")
     assert (error.kind, error.status, error.transient) == ("auth", 503, True)
+
+
+class _Timed:
+    """A token that says when it expires, as azure-core's AccessToken does."""
+
+    def __init__(self, token, expires_on):
+        self.token, self.expires_on = token, expires_on
+
+
+class _Counting:
+    def __init__(self, expires_on):
+        self.expires_on, self.asked = expires_on, 0
+
+    def get_token(self, scope):
+        self.asked += 1
+        return _Timed("token-%d" % self.asked, self.expires_on)
+
+
+def test_a_token_is_kept_until_the_refresh_margin_before_it_expires():
+    now = [1000.0]
+    credential = _Counting(expires_on=1000.0 + 3600)
+    tokens = _auth.TokenSource(lambda: credential, "scope", now=lambda: now[0])
+    assert [tokens.token(within=5) for _count in range(50)] == ["token-1"] * 50 and credential.asked == 1
+    now[0] = 1000.0 + 3600 - _auth.TOKEN_REFRESH_MARGIN - 1
+    assert tokens.token(within=5) == "token-1"
+    now[0] += 1  # within the margin: asked again, before Resource Manager could refuse it
+    assert tokens.token(within=5) == "token-2" and credential.asked == 2
+
+
+def test_a_token_without_an_expiry_or_about_to_expire_is_asked_for_every_time():
+    for answer in (_Answer("plain"), _Timed("short", 1000.0 + _auth.TOKEN_REFRESH_MARGIN - 1)):
+        asked = []
+
+        class Credential:
+            @staticmethod
+            def get_token(scope, answer=answer):
+                asked.append(scope)
+                return answer
+
+        tokens = _auth.TokenSource(Credential, "scope", now=lambda: 1000.0)
+        assert [tokens.token(within=5) for _count in range(3)] == [answer.token] * 3 and len(asked) == 3
+
+
+def test_renewing_after_a_401_drops_the_kept_token_and_the_credential():
+    made = []
+
+    def factory():
+        made.append(_Counting(expires_on=10 ** 10))
+        return made[-1]
+
+    tokens = _auth.TokenSource(factory, "scope")
+    assert tokens.token(within=5) == "token-1"
+    assert tokens.renew(within=5) == "token-1" and len(made) == 2 and made[1].asked == 1  # the new credential's first token
+    assert tokens.token(within=5) == "token-1" and made[1].asked == 1  # kept again
+
+
+def test_threads_of_a_fan_out_ask_the_credential_once():
+    import threading
+
+    gate = threading.Event()
+
+    class Slow(_Counting):
+        def get_token(self, scope):
+            gate.wait(5)
+            return super().get_token(scope)
+
+    credential = Slow(expires_on=10 ** 10)
+    tokens = _auth.TokenSource(lambda: credential, "scope")
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(tokens.token(within=10))) for _count in range(16)]
+    for thread in threads:
+        thread.start()
+    gate.set()
+    for thread in threads:
+        thread.join(10)
+    assert got == ["token-1"] * 16 and credential.asked == 1
