@@ -16,12 +16,12 @@ from urllib.parse import urlencode, urlsplit
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
 from ansible_collections.upgradegate.azure.plugins.module_utils._pacing import UNPACED_WIDTH, Unpaced
 from ansible_collections.upgradegate.azure.plugins.module_utils._retry import RETRY_STATUSES, Backoff, parse_retry_after
+from ansible_collections.upgradegate.azure.plugins.module_utils._session import new_session
 from ansible_collections.upgradegate.azure.plugins.module_utils._version import COLLECTION_VERSION
 
 try:
     import requests
     import urllib3
-    from requests.adapters import HTTPAdapter
 except ImportError:  # the modules report the missing library before building a client
     requests = None
 
@@ -160,26 +160,17 @@ class ArmClient:
         self.base_url = base_url.rstrip("/")
         self._origin = _origin(self.base_url)
         self._tokens = tokens
-        self._verify = verify
+        self._verify = bool(verify)  # what to trust is in the session's TLS context (_session)
+        self._session = session or new_session(self.base_url, verify, pool_size, USER_AGENT)
         self._timeout = timeout
         self._backoff = backoff or Backoff()
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
         self._not_before = 0.0
-        self._session = session or self._new_session(pool_size)
         # The deadline of requests that name none (a clock() value): the module's overall bound.
         self.deadline = deadline
         self.pacer = pacer or Unpaced()
-
-    @staticmethod
-    def _new_session(pool_size):
-        session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(1, pool_size), max_retries=0)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        session.headers["User-Agent"] = "%s %s" % (USER_AGENT, session.headers.get("User-Agent", ""))
-        return session
 
     def close(self):
         self._session.close()
@@ -210,6 +201,18 @@ class ArmClient:
     def list(self, path, api_version, deadline=None):
         """Every item of a list, following nextLink. On failure, ArmError.partial holds the items read so far."""
         items = []
+        for page in self.pages(path, api_version, deadline):
+            items.extend(page)
+        return items
+
+    def pages(self, path, api_version, deadline=None):
+        """Each page's new items as soon as the page is read, following nextLink (a generator).
+
+        An item whose id an earlier page had is left out; a page that brings
+        nothing new ends the listing. On failure, ArmError.partial holds the
+        items of every page before.
+        """
+        items = []
         url = self.url(path, api_version)
         seen = set()
         ids = set()
@@ -231,10 +234,10 @@ class ArmClient:
             items.extend(fresh)
             url = body.get("nextLink") or None
             if url and not fresh:  # a page that brings nothing new ends the listing
-                break
+                url = None
             if url:
                 self._check_next_link(url, items, seen)
-        return items
+            yield fresh
 
     def _check_next_link(self, url, items, seen):
         self.check_origin(url, "nextLink", partial=items)

@@ -8,6 +8,8 @@ item, a missing scale set, fleet or run raises ``ArmError`` of kind
 ``not_found``, and a missing resource group or subscription says so.
 """
 
+import queue
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.upgradegate.azure.plugins.module_utils import _pacing
@@ -120,17 +122,27 @@ def with_history(facts, client, limit, api_version):
     return facts
 
 
-def list_scale_sets(client, subscription_id, resource_group=None, api_version=VMSS_API_VERSION):
+def _scale_sets_listing(subscription_id, resource_group=None):
+    """(path, what) of the scale sets of a resource group, or of the whole subscription."""
     if resource_group:
-        path = resource_group_path(subscription_id, resource_group) + "/providers/Microsoft.Compute/virtualMachineScaleSets"
-        what = "the scale sets of resource group %r" % resource_group
-    else:
-        path = "/subscriptions/%s/providers/Microsoft.Compute/virtualMachineScaleSets" % subscription_id
-        what = "the scale sets of subscription %s" % subscription_id
-    try:
-        return client.list(path, api_version)
-    except ArmError as exc:
-        raise explain(exc, SCALE_SET_READ, what) from None
+        return (resource_group_path(subscription_id, resource_group) + "/providers/Microsoft.Compute/virtualMachineScaleSets",
+                "the scale sets of resource group %r" % resource_group)
+    return ("/subscriptions/%s/providers/Microsoft.Compute/virtualMachineScaleSets" % subscription_id,
+            "the scale sets of subscription %s" % subscription_id)
+
+
+def scale_set_pages(client, subscription_id, resource_group=None, api_version=VMSS_API_VERSION):
+    """The scale sets page by page, as each page is read (a generator); a failure names what was being listed."""
+    path, what = _scale_sets_listing(subscription_id, resource_group)
+    pages = client.pages(path, api_version)
+    while True:
+        try:
+            page = next(pages)
+        except StopIteration:
+            return
+        except ArmError as exc:
+            raise explain(exc, SCALE_SET_READ, what) from None
+        yield page
 
 
 def has_tags(scale_set, wanted):
@@ -159,38 +171,74 @@ def locate_scale_set(scale_set, resource_group=None):
     return (group, name) if group and name else None
 
 
+def _read_ahead(pages):
+    """The pages of a listing, the next one read (in a thread) while the caller handles this one.
+
+    An ArmError of the listing is raised where the page it stopped at would
+    have come; pages already read come first.
+    """
+    ahead = queue.Queue()
+
+    def read():
+        try:
+            for page in pages:
+                ahead.put((page, None))
+        except ArmError as exc:
+            ahead.put((None, exc))
+        ahead.put((None, None))
+
+    threading.Thread(target=read, name="upgradegate-listing", daemon=True).start()
+    while True:
+        page, error = ahead.get()
+        if error is not None:
+            raise error
+        if page is None:
+            return
+        yield page
+
+
+class _Listed:
+    """The scale sets of a listing that can be read, each once, in the order listed; counts those that cannot."""
+
+    def __init__(self, resource_group, tags):
+        self.resource_group, self.tags = resource_group, tags or []
+        self.seen, self.unnamed = set(), 0
+
+    def readable(self, page):
+        found = []
+        for scale_set in page:
+            located = locate_scale_set(scale_set, self.resource_group)
+            if located is None:
+                self.unnamed += 1
+                continue
+            key = (located[0].lower(), located[1].lower())
+            if key not in self.seen and has_tags(scale_set, self.tags):
+                self.seen.add(key)
+                found.append(located + (scale_set,))
+        return found
+
+    def warn(self, warnings):
+        if self.unnamed and warnings is not None:
+            warnings.append("%d scale set(s) of the listing named neither their id nor their name and resource group: "
+                            "they cannot be read and are left out" % self.unnamed)
+
+
 def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, api_version=VMSS_API_VERSION, include_raw=False,
                      workers=None, warnings=None, history_limit=None):
     """The latest rolling upgrade of every scale set of a resource group (or subscription), fetched concurrently.
 
+    The scale sets of a list page are read while the next page is listed.
     Items carry the scale set's tags, and their OS upgrade history when ``history_limit`` is not None (read
     in the same concurrent fetch); each scale set is read once, even when
     the listing repeats it. A listed scale set that names neither its id nor
     its name (and, subscription-wide, its group) cannot be read: it is left
-    out and counted in ``warnings`` (a list, when given). If the listing
-    fails, the ArmError's ``partial`` is empty; if any fetch fails, it holds
-    every item that was read, sorted like the result. ``workers`` (reads in
-    flight at once) defaults to what the client's pacer allows.
+    out and counted in ``warnings`` (a list, when given). If the listing or
+    any fetch fails, the ArmError (the listing's first) has in ``partial``
+    every item that was read, sorted like the result: never raw list bodies.
+    ``workers`` (reads in flight at once) defaults to what the client's pacer allows.
     """
     workers = workers or _pacing.fanout_width(getattr(client, "pacer", None))
-    try:
-        listed = list_scale_sets(client, subscription_id, resource_group, api_version)
-    except ArmError as exc:
-        exc.partial = []  # no rolling upgrade was read yet: never the raw list bodies
-        raise
-    scale_sets, seen, unnamed = [], set(), 0
-    for scale_set in listed:
-        located = locate_scale_set(scale_set, resource_group)
-        if located is None:
-            unnamed += 1
-            continue
-        key = (located[0].lower(), located[1].lower())
-        if key not in seen and has_tags(scale_set, tags or []):
-            seen.add(key)
-            scale_sets.append(located + (scale_set,))
-    if unnamed and warnings is not None:
-        warnings.append("%d scale set(s) of the listing named neither their id nor their name and resource group: "
-                        "they cannot be read and are left out" % unnamed)
+    listed = _Listed(resource_group, tags)
 
     def fetch(entry):
         group, name, scale_set = entry
@@ -200,13 +248,19 @@ def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, ap
             with_history(facts, client, history_limit, api_version)
         return facts
 
-    items, failures = [], []
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(scale_sets) or 1))) as pool:
-        for future in [pool.submit(fetch, scale_set) for scale_set in scale_sets]:
+    items, failures, futures = [], [], []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        try:
+            for page in _read_ahead(scale_set_pages(client, subscription_id, resource_group, api_version)):
+                futures.extend(pool.submit(fetch, entry) for entry in listed.readable(page))
+        except ArmError as exc:
+            failures.append(exc)
+        for future in futures:
             try:
                 items.append(future.result())
             except ArmError as exc:
                 failures.append(exc)
+    listed.warn(warnings)
     items.sort(key=_sort_key)
     if failures:
         first = failures[0]

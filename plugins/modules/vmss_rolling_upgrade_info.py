@@ -11,8 +11,8 @@ description:
   - Reads the latest rolling upgrade of one VM Scale Set, or of every scale set in a resource group, in the
     subscription or in several subscriptions, and returns normalised facts ready for C(when), C(assert) and templates.
   - With O(name), one request reads the scale set's latest rolling upgrade. Without it, the scale sets are listed
-    (following every page) and their latest rolling upgrades are read concurrently, paced by Resource Manager's
-    throttling budget. Every answer says how many reads the subscription has left
+    (following every page) and their latest rolling upgrades are read concurrently, those of a page while the next
+    page is listed, paced by Resource Manager's throttling budget. Every answer says how many reads the subscription has left
     (C(x-ms-ratelimit-remaining-subscription-reads)), and the reads go as fast as that budget allows without running
     it dry, up to 32 at a time per subscription. Several subscriptions are read side by side, each with its own budget.
     When Azure throttles all the same, every request waits as its C(Retry-After) asks.

@@ -14,7 +14,7 @@ import pytest
 
 from ansible_collections.upgradegate.azure.plugins.module_utils._connection import connect
 from ansible_collections.upgradegate.azure.plugins.module_utils._errors import ArmError
-from ansible_collections.upgradegate.azure.plugins.module_utils._readers import scale_set_path, update_runs
+from ansible_collections.upgradegate.azure.plugins.module_utils._readers import rolling_upgrades, scale_set_path, update_runs
 from ansible_collections.upgradegate.azure.plugins.module_utils._retry import Backoff
 
 SUPPORT_BIN = Path(__file__).resolve().parents[1] / "_support" / "bin"
@@ -258,3 +258,49 @@ def test_listing_follows_next_links_across_pages(emu):
     runs = update_runs(connection.client, SUB, "rg-core", "fleet-a")
     assert sorted(run["name"] for run in runs) == ["run-%d" % i for i in range(1, 6)]
     assert len(emu.requests_log(path="fleets/fleet-a/updateRuns$")) == 3
+
+
+PAGED = {
+    "time_scale": 0,
+    "page_size": 2,
+    "tenants": SCENARIO["tenants"],
+    "subscriptions": [{"id": SUB, "tenant": TENANT, "resource_groups": [{
+        "name": "rg-pages",
+        "scale_sets": [{"name": "vmss-%d" % index, "rolling_upgrade": {"start": 0, "duration": 30}} for index in range(1, 6)],
+    }]}],
+}
+LISTING = "resourceGroups/rg-pages/providers/Microsoft.Compute/virtualMachineScaleSets$"
+
+
+def test_a_pages_scale_sets_are_read_while_the_next_page_is_listed(emulator_factory):
+    paged = emulator_factory(PAGED)
+    paged.add_fault("latency", path=LISTING, after=1, count=1, latency_ms=1500)  # the second page takes 1.5 s
+    connection = connect(params(paged, tenant=TENANT, client_id=SECRET_SP, secret="secret-of-a"), {})
+    items = rolling_upgrades(connection.client, SUB, "rg-pages")
+    assert [item["scale_set_name"] for item in items] == ["vmss-%d" % index for index in range(1, 6)]
+    second_page = paged.requests_log(path=LISTING)[1]
+    first_reads = paged.requests_log(path="vmss-[12]/rollingUpgrades/latest$")
+    assert len(first_reads) == 2 and all(read["time"] < second_page["time"] for read in first_reads)
+
+
+def test_a_listing_that_fails_on_a_later_page_keeps_what_was_read_from_the_pages_before(emulator_factory):
+    paged = emulator_factory(PAGED)
+    paged.add_fault("error", status=503, path=LISTING, after=1)
+    connection = connect(params(paged, tenant=TENANT, client_id=SECRET_SP, secret="secret-of-a"), {}, backoff=QUICK)
+    with pytest.raises(ArmError) as caught:
+        rolling_upgrades(connection.client, SUB, "rg-pages")
+    assert str(caught.value).startswith("reading the scale sets of resource group 'rg-pages': ") and caught.value.status == 503
+    assert [item["scale_set_name"] for item in caught.value.partial] == ["vmss-1", "vmss-2"]
+
+
+def test_a_fan_out_fetches_one_token_and_shares_one_tls_context_over_its_connections(emulator_factory):
+    paged = emulator_factory(PAGED)
+    paged.add_fault("latency", path="rollingUpgrades/latest$", latency_ms=300)  # every read in flight at once
+    connection = connect(params(paged, tenant=TENANT, client_id=SECRET_SP, secret="secret-of-a"), {}, pool_size=8)
+    paged.reset_log()
+    assert len(rolling_upgrades(connection.client, SUB, "rg-pages", workers=8)) == 5
+    assert len([entry for entry in paged.requests_log() if entry["path"].endswith("/token")]) == 1
+    adapter = connection.client._session.get_adapter(paged.base_url)  # pylint: disable=protected-access
+    pools = list(adapter.poolmanager.pools._container.values())  # pylint: disable=protected-access
+    sockets = [conn.sock for pool in pools for conn in list(pool.pool.queue) if conn and conn.sock]
+    assert len(sockets) >= 3 and all(sock.context is adapter._context for sock in sockets)  # pylint: disable=protected-access

@@ -215,6 +215,20 @@ def test_a_failing_page_keeps_the_items_read_before_it():
     assert caught.value.partial == [{"name": "a"}]
 
 
+def test_pages_are_handed_over_one_at_a_time_before_the_next_is_requested():
+    session = Session(
+        response(body={"value": [{"id": "/r/a"}, {"id": "/r/b"}], "nextLink": BASE + "/x?p=2"}),
+        response(body={"value": [{"id": "/R/B"}, {"id": "/r/c"}], "nextLink": BASE + "/x?p=3"}),
+        response(400, {"error": {"code": "BadRequest", "message": "no"}}),
+    )
+    pages = client(session).pages("/x", "v")
+    assert next(pages) == [{"id": "/r/a"}, {"id": "/r/b"}] and len(session.calls) == 1
+    assert next(pages) == [{"id": "/r/c"}] and len(session.calls) == 2  # b again, in another case, is left out
+    with pytest.raises(ArmError) as caught:
+        next(pages)
+    assert caught.value.partial == [{"id": "/r/a"}, {"id": "/r/b"}, {"id": "/r/c"}]
+
+
 def test_error_messages_never_show_a_bearer_token():
     token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
     session = Session(response(400, text="bad token %s here" % token))
