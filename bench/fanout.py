@@ -11,10 +11,23 @@ URI_FIRST, URI_LAST = "Get a token for Resource Manager", "Read the latest rolli
 CONCURRENCY = harness.pacing().FANOUT_WIDTH  # reads in flight at once for one subscription, when the budget allows
 
 
-def floor_seconds(count, latency_ms=scenarios.LATENCY_MS, page_size=scenarios.PAGE_SIZE, concurrency=CONCURRENCY):
-    """List pages one after another, then N reads `concurrency` at a time, each one round trip of `latency_ms`."""
+def latency_rounds(count, page_size=scenarios.PAGE_SIZE, width=CONCURRENCY):
+    """(round trips the requests cannot go below, list pages) for `count` scale sets read `width` at a time.
+
+    Each list page names the next, so page k arrives after k round trips; a page's scale sets are read while
+    the next page is listed, and every request after the first page (reads and the other pages) takes one of
+    `width` slots. The bound is the later of: the last page, then its reads; the first page, then all the other
+    requests through the slots.
+    """
     pages = max(1, math.ceil(count / page_size))
-    return (pages + math.ceil(count / concurrency)) * latency_ms / 1000.0, pages
+    last_page = count - (pages - 1) * page_size
+    return max(pages + math.ceil(last_page / width), 1 + math.ceil((count + pages - 1) / width)), pages
+
+
+def floor_seconds(count, latency_ms=scenarios.LATENCY_MS, page_size=scenarios.PAGE_SIZE, concurrency=CONCURRENCY):
+    """(floor in seconds, list pages): `latency_rounds` round trips of `latency_ms` each."""
+    rounds, pages = latency_rounds(count, page_size, concurrency)
+    return rounds * latency_ms / 1000.0, pages
 
 
 def _request_phase(log):

@@ -24,8 +24,10 @@ def _count(summary):
 def _fanout(lines, rows):
     lines += ["## Fan-out: status of N scale sets in one resource group", "",
               "One `vmss_rolling_upgrade_info` task against a `uri` loop (a token once, then one GET per scale set, names given as a "
-              "variable). Task time, from the task's start to its result. Latency %d ms per request; floor = (list pages + "
-              "ceil(N / %d)) x latency, page size %d." % (rows[0]["latency_ms"], rows[0]["concurrency"], rows[0]["page_size"]), "",
+              "variable). Task time, from the task's start to its result. Latency %d ms per request; floor = the round trips the "
+              "requests cannot go below with %d in flight, a page's scale sets read while the next page is listed: "
+              "max(pages + ceil(last page / %d), 1 + ceil((N + pages - 1) / %d)) x latency, page size %d." % (
+                  rows[0]["latency_ms"], rows[0]["concurrency"], rows[0]["concurrency"], rows[0]["concurrency"], rows[0]["page_size"]), "",
               "| N | ours: task | floor | ours / floor | ours: requests phase / floor | uri loop: task | uri / ours | requests ours / uri |",
               "| ---: | --- | ---: | ---: | ---: | --- | ---: | --- |"]
     for row in rows:

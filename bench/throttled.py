@@ -10,7 +10,7 @@ again before each run.
 
 import math
 
-from bench import harness, scenarios
+from bench import fanout, harness, scenarios
 
 OUR_TASK = "Read every scale set of the subscriptions"
 COST_TASK = "Read one scale set"
@@ -23,7 +23,7 @@ def floors(per_subscription, subscriptions, latency_ms, width):
     pages = max(1, math.ceil(per_subscription / scenarios.PAGE_SIZE))
     requests = pages + per_subscription
     bucket = max(0.0, (requests - scenarios.BUCKET_SIZE) / scenarios.BUCKET_REFILL)
-    latency = (pages + math.ceil(per_subscription / width)) * latency_ms / 1000.0
+    latency = fanout.floor_seconds(per_subscription, latency_ms, scenarios.PAGE_SIZE, width)[0]
     return {"requests_per_subscription": requests, "bucket_s": bucket, "latency_s": latency, "floor_s": max(bucket, latency)}
 
 
