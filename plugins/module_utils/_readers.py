@@ -174,8 +174,9 @@ def locate_scale_set(scale_set, resource_group=None):
 def _read_ahead(pages):
     """The pages of a listing, the next one read (in a thread) while the caller handles this one.
 
-    An ArmError of the listing is raised where the page it stopped at would
-    have come; pages already read come first.
+    An error of the listing is raised where the page it stopped at would
+    have come; pages already read come first. Whatever the listing raises,
+    the caller gets it: the reading thread always says it is done.
     """
     ahead = queue.Queue()
 
@@ -183,7 +184,7 @@ def _read_ahead(pages):
         try:
             for page in pages:
                 ahead.put((page, None))
-        except ArmError as exc:
+        except Exception as exc:  # pylint: disable=broad-exception-caught  # raised again in the caller's thread
             ahead.put((None, exc))
         ahead.put((None, None))
 
@@ -233,8 +234,9 @@ def rolling_upgrades(client, subscription_id, resource_group=None, tags=None, ap
     the listing repeats it. A listed scale set that names neither its id nor
     its name (and, subscription-wide, its group) cannot be read: it is left
     out and counted in ``warnings`` (a list, when given). If the listing or
-    any fetch fails, the ArmError (the listing's first) has in ``partial``
-    every item that was read, sorted like the result: never raw list bodies.
+    any fetch fails, the ArmError (the listing's when it failed, else the
+    first read's) has in ``partial`` every item that was read, sorted like
+    the result: never raw list bodies.
     ``workers`` (reads in flight at once) defaults to what the client's pacer allows.
     """
     workers = workers or _pacing.fanout_width(getattr(client, "pacer", None))

@@ -56,3 +56,41 @@ def test_the_fan_out_the_info_module_documents_is_the_one_the_readers_use():
     assert _pacing.fanout_width(_pacing.Pacer()) == _pacing.FANOUT_WIDTH
     assert _pacing.fanout_width(_pacing.Unpaced()) == FAN_OUT == _pacing.UNPACED_WIDTH
     assert inspect.signature(connect).parameters["pool_size"].default == FAN_OUT
+
+
+def _consume(pages):
+    """What the caller of _read_ahead gets, within 5 s: (pages, error); a hang fails the test instead of stopping it."""
+    import threading
+
+    from ansible_collections.upgradegate.azure.plugins.module_utils._readers import _read_ahead
+
+    got, error = [], []
+
+    def run():
+        try:
+            for page in _read_ahead(pages):
+                got.append(page)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            error.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(5)
+    assert not thread.is_alive(), "the caller of _read_ahead was left waiting"
+    return got, error
+
+
+def _listing(*steps):
+    for step in steps:
+        if isinstance(step, Exception):
+            raise step
+        yield step
+
+
+def test_read_ahead_hands_over_every_page_in_order():
+    assert _consume(_listing([1, 2], [3], [])) == ([[1, 2], [3], []], [])
+
+
+def test_read_ahead_hands_over_the_pages_before_a_failure_then_the_failure_whatever_it_is():
+    for failure in (ArmError("page 3 failed", status=503), RuntimeError("a bug in the listing")):
+        assert _consume(_listing([1], [2], failure, [4])) == ([[1], [2]], [failure])
