@@ -53,14 +53,32 @@ def _baseline(workdir, env, emu, extra_vars):
     return {"task": run.task_seconds(URI_FIRST, URI_LAST), "wall": run.wall, "arm_requests": arm}
 
 
-def measure(workdir, count, our_runs, baseline_runs, baseline_note=None):
-    """Runs of ours and of the baseline, alternated against one emulator; returns the figures for this N."""
+def public_trust(workdir, emu):
+    """A CA bundle like a real user's: the public one requests uses, with the emulator's CA added."""
+    import requests  # pylint: disable=import-outside-toplevel
+
+    path = workdir.file("public-and-emulator-ca", ".pem")
+    with open(requests.certs.where(), encoding="ascii") as public, open(emu.ca_path, encoding="ascii") as own:
+        text = public.read().rstrip("\n") + "\n" + own.read()
+    with open(path, "w", encoding="ascii") as handle:
+        handle.write(text)
+    return path
+
+
+def measure(workdir, count, our_runs, baseline_runs, baseline_note=None, trust="emulator"):
+    """Runs of ours and of the baseline, alternated against one emulator; returns the figures for this N.
+
+    ``trust`` ``public``: both sides verify the emulator against the public CA bundle with its CA added, as a
+    user verifies Azure (reading that bundle is a cost per TLS context); ``emulator``: against its CA alone.
+    """
     floor, pages = floor_seconds(count)
     emu = harness.start_emulator(workdir, "fanout-%d" % count, scenarios.fanout(count))
     try:
         env = harness.environment(workdir, emu)
         extra_vars = dict(harness.connection_vars(emu, scenarios.RESOURCE_GROUP), bench_count=count,
                           bench_scale_sets=[scenarios.scale_set_name(index) for index in range(count)])
+        if trust == "public":
+            env["REQUESTS_CA_BUNDLE"] = extra_vars["bench_ca_path"] = public_trust(workdir, emu)
         ours, baseline = [], []
         for index in range(max(our_runs, baseline_runs)):
             if index < our_runs:
@@ -74,7 +92,7 @@ def measure(workdir, count, our_runs, baseline_runs, baseline_note=None):
     finally:
         emu.stop()
     result = {
-        "n": count, "latency_ms": scenarios.LATENCY_MS, "page_size": scenarios.PAGE_SIZE, "concurrency": CONCURRENCY,
+        "n": count, "trust": trust, "latency_ms": scenarios.LATENCY_MS, "page_size": scenarios.PAGE_SIZE, "concurrency": CONCURRENCY,
         "list_pages": pages, "floor_s": floor,
         "ours": {"task_s": harness.summary([r["task"] for r in ours]), "playbook_s": harness.summary([r["wall"] for r in ours]),
                  "request_phase_s": harness.summary([r["request_phase"] for r in ours]),

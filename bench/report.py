@@ -27,7 +27,9 @@ def _fanout(lines, rows):
               "variable). Task time, from the task's start to its result. Latency %d ms per request; floor = the round trips the "
               "requests cannot go below with %d in flight, a page's scale sets read while the next page is listed: "
               "max(pages + ceil(last page / %d), 1 + ceil((N + pages - 1) / %d)) x latency, page size %d." % (
-                  rows[0]["latency_ms"], rows[0]["concurrency"], rows[0]["concurrency"], rows[0]["concurrency"], rows[0]["page_size"]), "",
+                  rows[0]["latency_ms"], rows[0]["concurrency"], rows[0]["concurrency"], rows[0]["concurrency"], rows[0]["page_size"])
+              + (" TLS trust: the public CA bundle with the emulator's CA added, as a user verifies Azure."
+                 if rows[0].get("trust") == "public" else " TLS trust: the emulator's CA alone."), "",
               "| N | ours: task | floor | ours / floor | ours: requests phase / floor | uri loop: task | uri / ours | requests ours / uri |",
               "| ---: | --- | ---: | ---: | ---: | --- | ---: | --- |"]
     for row in rows:

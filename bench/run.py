@@ -114,7 +114,7 @@ def _fanout_all(workdir, args, budget):
                 note = "about %.0f s per run (%.2f s per item) does not fit the %.0f s budget" % (estimate, budget.item_seconds, budget.seconds)
         elif not wanted:
             note = "not requested"
-        row = fanout.measure(workdir, count, args.our_runs, runs, baseline_note=note)
+        row = fanout.measure(workdir, count, args.our_runs, runs, baseline_note=note, trust=args.fanout_trust)
         if row.get("baseline"):
             budget.item_seconds = row["baseline"]["seconds_per_item"]
         rows.append(row)
@@ -127,6 +127,8 @@ def main(argv=None):
     parser.add_argument("--budget", type=float, default=570.0, help="seconds for the whole run; uri loop runs that would not fit are skipped")
     parser.add_argument("--fanout", type=int, nargs="+", default=[50, 200, 1000], help="numbers of scale sets")
     parser.add_argument("--our-runs", type=int, default=3, help="runs of the module at each N")
+    parser.add_argument("--fanout-trust", choices=("emulator", "public"), default="emulator",
+                        help="what the fan-out's TLS trusts: the emulator's CA alone, or the public CA bundle with it (as a user)")
     parser.add_argument("--baseline", type=_baseline_runs, default=_baseline_runs("50:3,200:1,1000:1"),
                         help="uri loop runs wanted at each N, as N:runs,... (default 50:3,200:1,1000:1; the budget may cut them)")
     parser.add_argument("--throttled", nargs="+", default=[case[0] for case in throttled.CASES],
