@@ -302,5 +302,7 @@ def test_a_fan_out_fetches_one_token_and_shares_one_tls_context_over_its_connect
     assert len([entry for entry in paged.requests_log() if entry["path"].endswith("/token")]) == 1
     adapter = connection.client._session.get_adapter(paged.base_url)  # pylint: disable=protected-access
     pools = list(adapter.poolmanager.pools._container.values())  # pylint: disable=protected-access
-    sockets = [conn.sock for pool in pools for conn in list(pool.pool.queue) if conn and conn.sock]
-    assert len(sockets) >= 3 and all(sock.context is adapter._context for sock in sockets)  # pylint: disable=protected-access
+    connections = [conn for pool in pools for conn in list(pool.pool.queue) if conn and conn.sock]
+    assert len(connections) >= 3 and all(conn.sock.context is adapter._context for conn in connections)  # pylint: disable=protected-access
+    # No connection names a CA bundle of its own: urllib3 would read it again into the context for each one.
+    assert all(conn.ca_certs is None and conn.ca_cert_dir is None for conn in connections)
